@@ -1,0 +1,1 @@
+"""The local replica: SQLite through SQLAlchemy Core, the outbox, migrations and search."""

@@ -1,0 +1,55 @@
+"""Opening the replica file: one SQLite engine with the PRAGMAs the sync design relies on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+
+class StoreError(Exception):
+    """A problem with the local database file, worded for the person at the keyboard."""
+
+
+BUSY_TIMEOUT_MS = 5_000
+
+
+def _apply_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # a note the user saw saved survives power loss
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def open_engine(path: Path) -> Engine:
+    """An engine on `path` (created if missing). Raises StoreError with a plain message."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite+pysqlite:///{path}", future=True)
+    event.listen(engine, "connect", _apply_pragmas)
+    # pysqlite's own transaction handling is off so BEGIN is issued exactly when SQLAlchemy begins.
+    event.listen(engine, "connect", lambda conn, _r: setattr(conn, "isolation_level", None))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except Exception as error:  # sqlite3.DatabaseError and friends, wrapped by SQLAlchemy
+        engine.dispose()
+        raise StoreError(describe_database_error(path, error)) from error
+    return engine
+
+
+def describe_database_error(path: Path, error: BaseException) -> str:
+    text = str(getattr(error, "orig", error))
+    if "file is not a database" in text or "malformed" in text:
+        return f"The data file {path} is damaged or is not a Fieldbook database ({text})."
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return f"The data file {path} cannot be written: check its permissions ({text})."
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"The disk holding {path} is full: free some space; nothing was changed ({text})."
+    return f"The data file {path} could not be used: {text}"

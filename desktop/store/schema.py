@@ -1,0 +1,66 @@
+"""Tables of the local replica.
+
+Every synced entity gets the fields declared in `protocol.entities` plus `version` (the server's
+version this replica last saw; 0 for a record the server has not acknowledged yet) and, where the
+entity is archivable, `archived`. Local bookkeeping lives in `outbox` and `sync_state`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+
+from protocol.entities import ENTITIES, EntitySpec
+from protocol.tables import synced_columns
+
+metadata = MetaData()
+
+
+def _entity_table(spec: EntitySpec) -> Table:
+    columns: list[Column[Any]] = [
+        Column("id", String(40), primary_key=True),
+        *synced_columns(spec),
+        Column("version", Integer, nullable=False, server_default="0"),
+        Column("archived", Integer, nullable=False, server_default="0"),
+    ]
+    return Table(spec.name, metadata, *columns)
+
+
+entity_tables: dict[str, Table] = {name: _entity_table(spec) for name, spec in ENTITIES.items()}
+
+# Indexes that the lists, filters and sync lookups use.
+for _name in ("contact", "activity", "followup", "opportunity", "conflict"):
+    Index(f"ix_{_name}_customer", entity_tables[_name].c.customer_id)
+Index("ix_customer_owner", entity_tables["customer"].c.owner_id)
+Index("ix_customer_team", entity_tables["customer"].c.team_id)
+Index("ix_customer_name", entity_tables["customer"].c.name)
+Index("ix_activity_customer_time", entity_tables["activity"].c.customer_id,
+      entity_tables["activity"].c.occurred_at)
+Index("ix_followup_due", entity_tables["followup"].c.done, entity_tables["followup"].c.due_at)
+Index("ix_opportunity_stage", entity_tables["opportunity"].c.stage_id)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    # AUTOINCREMENT: ids are never reused, so the server's "skip id <= last" rule stays exact.
+    Column("mutation_id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(40), nullable=False),
+    Column("op", String(20), nullable=False),
+    Column("changed_fields", Text, nullable=False),  # JSON object of field -> new value
+    Column("base_version", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    # Acknowledged entries are kept for a while so a server restored from a backup can be
+    # given back what it lost (sync-protocol: "Versions and resets").
+    Column("acked_at", String(40), nullable=True),
+    sqlite_autoincrement=True,
+)
+Index("ix_outbox_entity", outbox.c.entity_id, outbox.c.acked_at)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=True),
+)
