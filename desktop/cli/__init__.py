@@ -12,15 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop.cli import records, sync_commands
+from desktop.cli.errors import CliError
 
 GROUPS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     records.register,
     sync_commands.register,
 )
-
-
-class CliError(Exception):
-    """A failure worded for the person at the terminal; printed to stderr, exit code 1."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +39,7 @@ def run(argv: list[str]) -> int:
     if args.command is None:
         from desktop.app import run_gui  # the window only when no command was given
 
-        return run_gui(args)
+        return int(run_gui(args))
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
