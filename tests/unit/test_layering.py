@@ -12,8 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # package prefix -> prefixes of ours it must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "protocol": ("desktop", "server"),
-    "desktop.domain": ("desktop.store", "desktop.sync", "desktop.ui", "desktop.app", "server"),
-    "desktop.store": ("desktop.sync", "desktop.ui", "desktop.app", "server"),
+    "desktop.domain": (
+        "desktop.store",
+        "desktop.operations",
+        "desktop.sync",
+        "desktop.ui",
+        "desktop.app",
+        "server",
+    ),
+    "desktop.store": ("desktop.operations", "desktop.sync", "desktop.ui", "desktop.app", "server"),
+    "desktop.operations": ("desktop.sync", "desktop.ui", "desktop.app", "server"),
     "desktop.sync": ("desktop.ui", "desktop.app", "server"),
     "desktop": ("server",),
     "server": ("desktop",),
