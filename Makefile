@@ -1,33 +1,18 @@
-# Two commands from a fresh clone: `make demo` and `make test`. Each sets up what it needs.
-PYTHON ?= python3
-VENV ?= .venv
-BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Conveniences over ./run, which holds the set-up logic (it needs no make on a fresh machine).
+.PHONY: demo test setup lint bench
 
-.PHONY: demo test lint system-packages bench clean
+demo:
+	./run demo
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	touch $(STAMP)
+test:
+	./run test
 
-system-packages:
-	sh scripts/install-system-packages.sh
+setup:
+	./run setup
 
-demo: system-packages $(STAMP)
-	$(BIN)/fieldbook --demo
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/mypy desktop server protocol
 
-test: system-packages $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
-	$(BIN)/ruff check .
-
-lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/mypy desktop server protocol
-
-bench: $(STAMP)
-	$(BIN)/python bench/store.py
-
-clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+bench: setup
+	.venv/bin/python bench/store.py
