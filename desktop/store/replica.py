@@ -1,20 +1,133 @@
-"""Open (and bring up to date) the local replica file.
+"""Open the local replica file and bring its schema up to date (Alembic, run on every start).
 
-TODO(foundation): replace create_all with Alembic migrations run on start, with a backup copy
-taken first and a refusal of files written by a newer version.
+`open_replica` is the one entry point. Before it touches an existing file it reads the schema
+revision through a read-only connection, so that a file written by a newer Fieldbook is refused
+without being modified, and a file that needs an upgrade is copied first (`backup.py`).
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from desktop.store.engine import open_engine
-from desktop.store.schema import metadata
+from desktop.store.backup import backup_replica
+from desktop.store.engine import StoreError, describe_database_error, open_engine
+
+MIGRATIONS_LOCATION = "desktop.store:migrations"
+# Replicas made before migrations existed carry this schema without a version table.
+BASELINE_REVISION = "0001"
+LEGACY_MARKER_TABLE = "outbox"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """A Config without any alembic.ini: the scripts ship inside the package."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS_LOCATION)
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = script_directory().get_current_head()
+    if head is None:  # pragma: no cover - the package always ships the initial revision
+        raise RuntimeError("No replica migrations found in this build.")
+    return head
+
+
+@dataclass(frozen=True)
+class StoredSchema:
+    """What an existing file says about its schema, read without modifying it."""
+
+    revisions: tuple[str, ...]  # empty: a new or empty file, or a pre-migration replica
+    legacy: bool  # tables made before migrations existed (no alembic_version table)
+
+    @property
+    def label(self) -> str:
+        return "+".join(self.revisions) or ("legacy" if self.legacy else "empty")
+
+
+def read_stored_schema(path: Path) -> StoredSchema:
+    """The revision(s) recorded in `path`, read through a read-only connection."""
+    if not path.exists() or path.stat().st_size == 0:
+        return StoredSchema(revisions=(), legacy=False)
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            listing = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            tables = {name for (name,) in listing}
+            if "alembic_version" not in tables:
+                return StoredSchema(revisions=(), legacy=LEGACY_MARKER_TABLE in tables)
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise StoreError(describe_database_error(path, error)) from error
+    return StoredSchema(revisions=tuple(sorted(row[0] for row in rows)), legacy=False)
+
+
+def _is_known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse up front what SQLite would only refuse at the first save, after the user typed."""
+    folder = path.parent
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(
+            f"The data file {path} cannot be written: check its permissions (it is read-only)."
+        )
+    if folder.exists() and not os.access(folder, os.W_OK):
+        # SQLite keeps its journal (-wal, -shm) next to the file.
+        raise StoreError(f"The folder {folder} cannot be written: check its permissions.")
 
 
 def open_replica(path: Path) -> Engine:
+    """An engine on the replica at `path`, created or upgraded to this build's schema.
+
+    Raises StoreError with a plain message for a file from a newer version (left untouched), a
+    damaged or unwritable file, or a full disk.
+    """
+    _check_writable(path)
+    script = script_directory()
+    head = head_revision()
+    stored = read_stored_schema(path)
+    unknown = [revision for revision in stored.revisions if not _is_known(script, revision)]
+    if unknown:
+        raise StoreError(
+            f"The data file {path} was written by a newer version of Fieldbook (schema "
+            f"{', '.join(unknown)}; this version knows up to {head}). Install the newer version "
+            "to use it. The file was not changed."
+        )
+    if stored.revisions == (head,):
+        return open_engine(path)
+    if stored.revisions or stored.legacy:
+        backup_replica(path, revision=stored.label)
     engine = open_engine(path)
-    metadata.create_all(engine)
+    try:
+        # One transaction: SQLite DDL is transactional, so a failed upgrade leaves the file as is.
+        with engine.begin() as connection:
+            config = alembic_config(connection)
+            if stored.legacy:
+                command.stamp(config, BASELINE_REVISION)
+            command.upgrade(config, "head")
+    except (SQLAlchemyError, sqlite3.Error, OSError) as error:
+        engine.dispose()
+        raise StoreError(describe_database_error(path, error)) from error
     return engine

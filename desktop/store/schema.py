@@ -35,6 +35,9 @@ for _name in ("contact", "activity", "followup", "opportunity", "conflict"):
 Index("ix_customer_owner", entity_tables["customer"].c.owner_id)
 Index("ix_customer_team", entity_tables["customer"].c.team_id)
 Index("ix_customer_name", entity_tables["customer"].c.name)
+# The customer list's default view (not archived, by name) and its count read only this index.
+Index("ix_customer_archived_name", entity_tables["customer"].c.archived,
+      entity_tables["customer"].c.name)
 Index("ix_activity_customer_time", entity_tables["activity"].c.customer_id,
       entity_tables["activity"].c.occurred_at)
 Index("ix_followup_due", entity_tables["followup"].c.done, entity_tables["followup"].c.due_at)
