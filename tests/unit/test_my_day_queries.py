@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from desktop.operations.day_queries import (
     DayItemKind,
@@ -18,12 +18,19 @@ ME, COLLEAGUE = "u-me", "u-colleague"
 DAY_START, DAY_END = "2026-11-23T00:00:00Z", "2026-11-24T00:00:00Z"
 
 
-def _followup(connection, customer_id, title, due_at, assignee=ME, **extra):
+def _followup(
+    connection: Connection,
+    customer_id: str,
+    title: str,
+    due_at: str,
+    assignee: str = ME,
+    **extra: object,
+) -> str:
     fields = {"customer_id": customer_id, "title": title, "due_at": due_at, "assignee_id": assignee}
     return create_record(connection, entity="followup", fields={**fields, **extra})
 
 
-def _seed(replica: Engine) -> dict[str, str]:
+def seed_my_day(replica: Engine) -> dict[str, str]:
     with replica.begin() as c:
         customer = create_record(c, entity="customer", fields={"name": "华东建设集团"})
         ids = {
@@ -59,7 +66,7 @@ def _seed(replica: Engine) -> dict[str, str]:
 
 
 def test_my_day_splits_overdue_and_today_and_sorts_by_time_then_priority(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_my_day(replica)
     with replica.connect() as c:
         day = load_my_day(c, user_id=ME, day_start=DAY_START, day_end=DAY_END)
     assert [i.record_id for i in day.overdue] == [ids["overdue"]]
@@ -69,7 +76,7 @@ def test_my_day_splits_overdue_and_today_and_sorts_by_time_then_priority(replica
 
 
 def test_planned_visits_are_todays_visits_of_the_user_only(replica: Engine):
-    _seed(replica)
+    seed_my_day(replica)
     with replica.connect() as c:
         day = load_my_day(c, user_id=ME, day_start=DAY_START, day_end=DAY_END)
     assert [i.due_at for i in day.visits] == ["2026-11-23T14:00:00Z", "2026-11-23T15:00:00Z"]
@@ -78,7 +85,7 @@ def test_planned_visits_are_todays_visits_of_the_user_only(replica: Engine):
 
 
 def test_no_user_shows_everyones_followups(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_my_day(replica)
     with replica.connect() as c:
         day = load_my_day(c, user_id=None, day_start=DAY_START, day_end=DAY_END)
     assert ids["theirs"] in {i.record_id for i in day.today}
@@ -92,7 +99,7 @@ def test_local_day_bounds_follow_the_time_zone():
 
 
 def test_due_reminders_include_the_lead_time(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_my_day(replica)
     with replica.connect() as c:
         at_eight = due_reminders(c, user_id=ME, now="2026-11-23T08:00:00Z")
         with_lead = due_reminders(c, user_id=ME, now="2026-11-23T08:00:00Z", lead_minutes=60)
@@ -101,7 +108,7 @@ def test_due_reminders_include_the_lead_time(replica: Engine):
 
 
 def test_mark_done_writes_the_row_and_one_outbox_entry_once(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_my_day(replica)
     with replica.connect() as c:
         before = c.execute(select(func.count()).select_from(outbox)).scalar_one()
     with replica.begin() as c:

@@ -20,7 +20,7 @@ from desktop.store.schema import outbox
 TODAY = date(2026, 11, 23)
 
 
-def _seed(replica: Engine) -> dict[str, str]:
+def seed_pipeline(replica: Engine) -> dict[str, str]:
     """Reference data arrives from the server (bulk, no outbox); deals are local writes."""
     with replica.begin() as c:
         upsert_rows(
@@ -86,7 +86,14 @@ def _seed(replica: Engine) -> dict[str, str]:
             fields={"customer_id": quiet, "kind": "call", "occurred_at": "2026-09-01T09:00:00Z"},
         )
 
-        def deal(name, customer, stage, amount, currency="CNY", **extra):
+        def deal(
+            name: str,
+            customer: str,
+            stage: str,
+            amount: float,
+            currency: str = "CNY",
+            **extra: object,
+        ) -> str:
             fields = {
                 "customer_id": customer,
                 "name": name,
@@ -118,13 +125,13 @@ def _seed(replica: Engine) -> dict[str, str]:
 
 
 def test_pipelines_in_their_configured_order(replica: Engine):
-    _seed(replica)
+    seed_pipeline(replica)
     with replica.connect() as c:
         assert [p.name for p in list_pipelines(c)] == ["工程项目", "Other"]
 
 
 def test_board_has_one_column_per_stage_with_cards_and_totals(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_pipeline(replica)
     with replica.connect() as c:
         board = load_board(c, pipeline_id="p-build", today=TODAY, stale_after_days=30)
     assert [col.name for col in board.columns] == ["招标", "投标", "中标"]
@@ -137,14 +144,14 @@ def test_board_has_one_column_per_stage_with_cards_and_totals(replica: Engine):
 
 
 def test_totals_never_add_different_currencies(replica: Engine):
-    _seed(replica)
+    seed_pipeline(replica)
     with replica.connect() as c:
         bid = load_board(c, pipeline_id="p-build", today=TODAY).columns[1]
     assert [(t.currency, t.amount, t.weighted) for t in bid.totals] == [("USD", 50_000, 20_000)]
 
 
 def test_deals_without_recent_activity_are_stale_but_closed_ones_never(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_pipeline(replica)
     with replica.connect() as c:
         board = load_board(c, pipeline_id="p-build", today=TODAY, stale_after_days=30)
         lenient = load_board(c, pipeline_id="p-build", today=TODAY, stale_after_days=120)
@@ -154,7 +161,7 @@ def test_deals_without_recent_activity_are_stale_but_closed_ones_never(replica: 
 
 
 def test_forecast_by_month_counts_open_stages_only(replica: Engine):
-    _seed(replica)
+    seed_pipeline(replica)
     with replica.connect() as c:
         board = load_board(c, pipeline_id="p-build", today=TODAY)
     forecast = [(f.month, f.currency, f.weighted) for f in weighted_forecast_by_month(board)]
@@ -166,7 +173,7 @@ def test_forecast_by_month_counts_open_stages_only(replica: Engine):
 
 
 def test_move_follows_the_stage_and_undo_restores_it_with_outbox_entries(replica: Engine):
-    ids = _seed(replica)
+    ids = seed_pipeline(replica)
     with replica.begin() as c:
         move = move_opportunity_stage(c, opportunity_id=ids["big"], stage_id="s-won")
     assert move is not None
@@ -186,7 +193,7 @@ def test_move_follows_the_stage_and_undo_restores_it_with_outbox_entries(replica
 
 
 def test_moving_to_the_same_stage_writes_nothing_and_other_pipelines_are_refused(replica):
-    ids = _seed(replica)
+    ids = seed_pipeline(replica)
     with replica.begin() as c:
         assert move_opportunity_stage(c, opportunity_id=ids["big"], stage_id="s-tender") is None
         with pytest.raises(ValueError, match="another pipeline"):

@@ -1,0 +1,113 @@
+"""The pipeline board screen: columns, drag and drop moves through the task runner, undo."""
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from sqlalchemy import Engine
+
+from desktop.operations.pipeline_queries import DealCard
+from desktop.store.changes import read_record
+from desktop.ui.pipeline_model import CARD_MIME_TYPE, StageCardsModel
+from desktop.ui.pipeline_view import PipelineView
+from desktop.ui.task_runner import TaskRunner
+from tests.unit.test_pipeline_queries import TODAY, seed_pipeline
+
+
+@pytest.fixture
+def tasks(qapp) -> Iterator[TaskRunner]:
+    runner = TaskRunner(network_workers=1)
+    yield runner
+    runner.shutdown()
+
+
+@pytest.fixture
+def board(qtbot, replica: Engine, tasks: TaskRunner):
+    ids = seed_pipeline(replica)
+    view = PipelineView(engine=replica, tasks=tasks, today=TODAY)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        view.reload()
+    return view, ids
+
+
+def _card(name: str, stale: bool = False) -> DealCard:
+    return DealCard("o-" + name, name, "c-1", "客户", 1000.0, "CNY", 0.5, "2026-12-01", "", stale)
+
+
+def test_stage_cards_model_passes_the_model_tester(qtmodeltester):
+    model = StageCardsModel("s-1")
+    model.set_cards([_card("a"), _card("b", stale=True)])
+    qtmodeltester.check(model)
+    assert "No activity for a while" in model.data(model.index(1, 0))
+    assert model.data(model.index(0, 0)).splitlines() == ["a", "客户", "CNY 1,000"]
+
+
+def test_dropping_a_card_of_this_stage_is_not_a_move():
+    model = StageCardsModel("s-1")
+    model.set_cards([_card("a")])
+    mime = model.mimeData([model.index(0, 0)])
+    assert mime.hasFormat(CARD_MIME_TYPE)
+    assert not model.canDropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
+    other = StageCardsModel("s-2")
+    assert other.canDropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
+    assert not other.canDropMimeData(QMimeData(), Qt.DropAction.MoveAction, -1, -1, QModelIndex())
+
+
+def test_board_shows_one_column_per_stage_with_totals_and_chart(board):
+    view, _ids = board
+    headers = [column.header.text() for column in view.columns]
+    assert [h.split("  ·  ")[0] for h in headers] == ["招标", "投标", "中标"]
+    tender = view.columns[0]
+    assert tender.model.rowCount() == 2
+    assert (
+        "CNY 1,200,000" in tender.totals.text() and "weighted CNY 200,000" in tender.totals.text()
+    )
+    assert view.chart.bars == [("2026-12", 100_000), ("2027-01", 100_000)]
+    assert view.pipeline_box.isVisibleTo(view)  # two pipelines: the choice is offered
+    assert view.pipeline_box.count() == 2
+
+
+def test_drop_moves_the_deal_and_undo_puts_it_back(qtbot, board, replica: Engine):
+    view, ids = board
+    tender, _bid, won = view.columns
+    mime = tender.model.mimeData([tender.model.index(0, 0)])
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        won.model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, -1, QModelIndex())
+    assert won.model.rowCount() == 2 and tender.model.rowCount() == 1
+    with replica.connect() as c:
+        assert read_record(c, entity="opportunity", record_id=ids["big"])["status"] == "won"
+    assert view.undo_button.isEnabled()
+
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        view.undo_last_move()
+    assert tender.model.rowCount() == 2 and won.model.rowCount() == 1
+    with replica.connect() as c:
+        assert read_record(c, entity="opportunity", record_id=ids["big"])["stage_id"] == "s-tender"
+    assert not view.undo_button.isEnabled()
+    view.undo_last_move()
+    assert view.status.text() == "Nothing to undo."
+
+
+def test_a_refused_move_shows_why_and_changes_nothing(qtbot, board):
+    view, ids = board
+    with qtbot.waitSignal(view.move_failed, timeout=5000) as blocker:
+        view.move_card(opportunity_id=ids["big"], stage_id="s-x")  # another pipeline's stage
+    assert "another pipeline" in blocker.args[0]
+    assert "another pipeline" in view.status.text()
+
+
+def test_switching_pipeline_loads_its_stages(qtbot, board):
+    view, _ids = board
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        view.pipeline_box.setCurrentIndex(1)
+    assert [c.header.text().split("  ·  ")[0] for c in view.columns] == ["Lead"]
+
+
+def test_an_empty_replica_says_no_pipeline_is_set_up(qtbot, replica: Engine, tasks):
+    view = PipelineView(engine=replica, tasks=tasks, today=date(2026, 11, 23))
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        view.reload()
+    assert view.columns == [] and not view.empty_label.isHidden()
