@@ -1,0 +1,297 @@
+"""Read model and table models of the sync inbox: conflicts and refused changes.
+
+`read_inbox_snapshot` runs on the database thread: it lists the inbox through the sync layer's
+`SyncInbox` and adds what a person needs to judge each entry: who (user display names), which
+record (its name), and for refused changes the record's current values next to the refused ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDateTime,
+    QLocale,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from sqlalchemy import Connection, Engine, select
+
+from desktop.store.schema import entity_tables
+from desktop.sync.inbox import ConflictItem, SyncErrorItem, SyncInbox
+from protocol.entities import ENTITIES
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+EntryRole = Qt.ItemDataRole.UserRole + 1  # the row's ConflictItem / SyncErrorItem
+NAME_FIELDS = ("name", "title", "subject", "display_name")
+
+
+@dataclass(frozen=True)
+class InboxSnapshot:
+    conflicts: tuple[ConflictItem, ...]
+    errors: tuple[SyncErrorItem, ...]
+    user_names: Mapping[str, str] = field(default_factory=dict)
+    record_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # (entity, id) -> the record's current values of the refused fields, for side by side
+    current_values: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+
+    def user(self, user_id: str | None) -> str:
+        if not user_id:
+            return ""
+        return self.user_names.get(user_id, user_id)
+
+    def record(self, entity: str | None, record_id: str | None) -> str:
+        if not entity or not record_id:
+            return ""
+        return self.record_names.get((entity, record_id), record_id)
+
+
+def read_inbox_snapshot(engine: Engine) -> InboxSnapshot:
+    inbox = SyncInbox(engine=engine)
+    conflicts = tuple(inbox.conflicts())
+    errors = tuple(inbox.sync_errors())
+    wanted: dict[str, set[str]] = {}
+    for conflict in conflicts:
+        wanted.setdefault(conflict.entity, set()).add(conflict.entity_id)
+    for error in errors:
+        if error.entity and error.entity_id:
+            wanted.setdefault(error.entity, set()).add(error.entity_id)
+    with engine.connect() as connection:
+        user = entity_tables["user"]
+        user_names = {
+            row.id: row.display_name or row.login or row.id
+            for row in connection.execute(select(user.c.id, user.c.display_name, user.c.login))
+        }
+        records = _read_records(connection, wanted)
+    record_names = {key: _record_label(values) for key, values in records.items()}
+    current = {
+        (error.entity, error.entity_id): {
+            name: records[(error.entity, error.entity_id)].get(name) for name in error.rejected
+        }
+        for error in errors
+        if error.entity and error.entity_id and (error.entity, error.entity_id) in records
+    }
+    return InboxSnapshot(conflicts, errors, user_names, record_names, current)
+
+
+def _read_records(
+    connection: Connection, wanted: Mapping[str, Iterable[str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for entity, ids in wanted.items():
+        if entity not in entity_tables:
+            continue  # a record kind this version does not know: the inbox still shows its id
+        table = entity_tables[entity]
+        rows = connection.execute(select(table).where(table.c.id.in_(sorted(ids)))).mappings()
+        for row in rows:
+            found[(entity, row["id"])] = dict(row)
+    return found
+
+
+def _record_label(values: Mapping[str, Any]) -> str:
+    for name in NAME_FIELDS:
+        if values.get(name):
+            return str(values[name])
+    return str(values.get("id", ""))
+
+
+def entity_label(entity: str | None) -> str:
+    labels = {
+        "customer": QCoreApplication.translate("SyncInbox", "Customer"),
+        "contact": QCoreApplication.translate("SyncInbox", "Contact"),
+        "activity": QCoreApplication.translate("SyncInbox", "Activity"),
+        "followup": QCoreApplication.translate("SyncInbox", "Follow-up"),
+        "opportunity": QCoreApplication.translate("SyncInbox", "Opportunity"),
+    }
+    return labels.get(entity or "", entity or "")
+
+
+def field_label(entity: str | None, field_name: str) -> str:
+    """The field's name as stored; known ones are spelled for people ("due_at" -> "due at")."""
+    if entity in ENTITIES and field_name in ENTITIES[entity].field_names:
+        return field_name.replace("_", " ")
+    return field_name
+
+
+def display_value(value: Any) -> str:
+    """A stored value as text; conflict values may be JSON text, shown decoded."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        return value if isinstance(decoded, (dict, list)) else str(decoded)
+    if isinstance(value, bool):
+        return (
+            QCoreApplication.translate("SyncInbox", "yes")
+            if value
+            else QCoreApplication.translate("SyncInbox", "no")
+        )
+    return str(value)
+
+
+def display_time(iso_utc: str | None) -> str:
+    if not iso_utc:
+        return ""
+    moment = QDateTime.fromString(iso_utc, Qt.DateFormat.ISODate)
+    if not moment.isValid():
+        return iso_utc
+    return QLocale().toString(moment.toLocalTime(), QLocale.FormatType.ShortFormat)
+
+
+class _InboxTableModel(QAbstractTableModel):
+    """Rows of one inbox list; subclasses name the columns and render one cell."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._snapshot = InboxSnapshot((), ())
+        self._rows: tuple[Any, ...] = ()
+
+    def set_snapshot(self, snapshot: InboxSnapshot) -> None:
+        self.beginResetModel()
+        self._snapshot = snapshot
+        self._rows = self._rows_of(snapshot)
+        self.endResetModel()
+
+    def _rows_of(self, snapshot: InboxSnapshot) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def _titles(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _cell(self, entry: Any, column: str) -> str:
+        raise NotImplementedError
+
+    def entry(self, row: int) -> Any:
+        return self._rows[row]
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        return self._titles()[self.COLUMNS[section]]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._cell(entry, self.COLUMNS[index.column()])
+        if role == EntryRole:
+            return entry
+        return None
+
+
+class ConflictsModel(_InboxTableModel):
+    COLUMNS = ("record", "field", "kept", "lost", "who", "when")
+
+    def _rows_of(self, snapshot: InboxSnapshot) -> tuple[Any, ...]:
+        return snapshot.conflicts
+
+    def _titles(self) -> dict[str, str]:
+        return {
+            "record": self.tr("Record"),
+            "field": self.tr("Field"),
+            "kept": self.tr("Kept value"),
+            "lost": self.tr("Your value (lost)"),
+            "who": self.tr("Changed by"),
+            "when": self.tr("When"),
+        }
+
+    def _cell(self, entry: ConflictItem, column: str) -> str:
+        snapshot = self._snapshot
+        if column == "record":
+            return f"{entity_label(entry.entity)}: {snapshot.record(entry.entity, entry.entity_id)}"
+        if column == "field":
+            return field_label(entry.entity, entry.field)
+        if column == "kept":
+            return display_value(entry.kept_value)
+        if column == "lost":
+            return display_value(entry.lost_value)
+        if column == "who":
+            return snapshot.user(entry.won_by)
+        return display_time(entry.created_at)
+
+
+class RefusedChangesModel(_InboxTableModel):
+    COLUMNS = ("record", "what", "why", "when")
+
+    def _rows_of(self, snapshot: InboxSnapshot) -> tuple[Any, ...]:
+        return snapshot.errors
+
+    def _titles(self) -> dict[str, str]:
+        return {
+            "record": self.tr("Record"),
+            "what": self.tr("Refused change"),
+            "why": self.tr("Why"),
+            "when": self.tr("When"),
+        }
+
+    def _cell(self, entry: SyncErrorItem, column: str) -> str:
+        if column == "record":
+            name = self._snapshot.record(entry.entity, entry.entity_id)
+            return f"{entity_label(entry.entity)}: {name}" if name else entity_label(entry.entity)
+        if column == "what":
+            return "; ".join(
+                f"{field_label(entry.entity, name)} = {display_value(value)}"
+                for name, value in entry.rejected.items()
+            )
+        if column == "why":
+            return refusal_reason(entry)
+        return display_time(entry.created_at)
+
+
+def refusal_reason(entry: SyncErrorItem) -> str:
+    """The server's message, led by a plain explanation of its code."""
+    reasons = {
+        "forbidden": QCoreApplication.translate(
+            "SyncInbox", "You may no longer change this record."
+        ),
+        "not_found": QCoreApplication.translate("SyncInbox", "The record no longer exists."),
+        "validation_error": QCoreApplication.translate("SyncInbox", "A value was not accepted."),
+        "frozen": QCoreApplication.translate(
+            "SyncInbox", "Your account is frozen: only new activities are accepted."
+        ),
+    }
+    parts = [reasons.get(entry.code or "", entry.code or ""), entry.message or ""]
+    return " ".join(part for part in parts if part)
+
+
+def comparison_rows(
+    snapshot: InboxSnapshot, entry: ConflictItem | SyncErrorItem
+) -> Sequence[tuple[str, str, str]]:
+    """(field, left, right) rows for the side-by-side panel: for a conflict the kept value and
+    the lost one; for a refused change the record's current value and the refused one."""
+    if isinstance(entry, ConflictItem):
+        return [
+            (
+                field_label(entry.entity, entry.field),
+                display_value(entry.kept_value),
+                display_value(entry.lost_value),
+            )
+        ]
+    current = snapshot.current_values.get((entry.entity or "", entry.entity_id or ""), {})
+    return [
+        (field_label(entry.entity, name), display_value(current.get(name)), display_value(value))
+        for name, value in entry.rejected.items()
+    ]
