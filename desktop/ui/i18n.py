@@ -95,12 +95,12 @@ class Translations:
         self.missing = []
         if language is not Language.ENGLISH:
             qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-            # Qt's own strings (standard buttons, context menus) first, then ours.
+            # Qt's own strings (standard buttons, context menus), then ours. Only qtbase: the
+            # `qt_` meta catalogue also names modules the app does not ship and fails to load.
             self._load(f"qtbase_{language.value}", qt_dir)
-            self._load(f"qt_{language.value}", qt_dir)
             self._load(f"{APP_CATALOGUE}_{language.value}", str(self._dir))
         self.language = language
-        QLocale.setDefault(QLocale(language.value))
+        QLocale.setDefault(_formatting_locale(language))
         return language
 
     def _load(self, name: str, directory: str) -> None:
@@ -110,6 +110,15 @@ class Translations:
             self._installed.append(translator)
         else:
             self.missing.append(f"{directory}/{name}.qm")
+
+
+def _formatting_locale(language: Language) -> QLocale:
+    """Dates and numbers: the system's own conventions when it speaks the chosen language (an
+    English user in Hong Kong keeps day/month order), otherwise the language's defaults."""
+    system = QLocale.system()
+    if resolve_language(Language.SYSTEM, system) is language:
+        return system
+    return QLocale(language.value)
 
 
 def configure_fonts(app: QApplication) -> str | None:
@@ -143,7 +152,16 @@ def update_catalogues(languages: tuple[Language, ...] = (Language.CHINESE,)) -> 
     for language in languages:
         ts_file = TRANSLATIONS_DIR / f"{APP_CATALOGUE}_{language.value}.ts"
         subprocess.run(
-            [str(bin_dir / "pyside6-lupdate"), *sources, "-ts", str(ts_file)],
+            # No line numbers in the .ts: they would change with every edit of any screen.
+            [
+                str(bin_dir / "pyside6-lupdate"),
+                "-locations",
+                "none",
+                "-no-obsolete",
+                *sources,
+                "-ts",
+                str(ts_file),
+            ],
             check=True,
             cwd=REPOSITORY_ROOT,
         )

@@ -80,30 +80,37 @@ def server_url_problem(address: str) -> str | None:
 def sign_in_failure_message(error: BaseException, *, server_url: str) -> str:
     """A sentence a person can act on, for each way signing in fails."""
 
-    def tr(text: str) -> str:
-        return QCoreApplication.translate("LoginDialog", text)
-
     if isinstance(error, BadCredentials):
-        return tr("Wrong user name or password.")
+        return QCoreApplication.translate("LoginDialog", "Wrong user name or password.")
     if isinstance(error, Throttled):
-        return tr("Too many failed attempts. Wait 15 minutes, then try again.")
+        return QCoreApplication.translate(
+            "LoginDialog", "Too many failed attempts. Wait 15 minutes, then try again."
+        )
     if isinstance(error, UpgradeRequired):
-        return tr(
+        return QCoreApplication.translate(
+            "LoginDialog",
             "This version of Fieldbook is too old for the server. Install the update from your "
-            "IT department; your unsynced changes are kept."
+            "IT department; your unsynced changes are kept.",
         )
     if isinstance(error, Deactivated | Wipe):
-        return tr("This account has been closed. Ask your manager or administrator.")
+        return QCoreApplication.translate(
+            "LoginDialog", "This account has been closed. Ask your manager or administrator."
+        )
     if isinstance(error, Offline):
-        return tr(
+        return QCoreApplication.translate(
+            "LoginDialog",
             "The server %1 cannot be reached. Check the address and your network connection; "
-            "you can keep working offline."
+            "you can keep working offline.",
         ).replace("%1", server_url)
     if isinstance(error, ServerError):
-        return tr("The server had a problem. Try again in a few minutes.")
+        return QCoreApplication.translate(
+            "LoginDialog", "The server had a problem. Try again in a few minutes."
+        )
     if isinstance(error, SyncError):
         return error.message
-    return tr("Signing in failed: %1").replace("%1", str(error) or type(error).__name__)
+    return QCoreApplication.translate("LoginDialog", "Signing in failed: %1").replace(
+        "%1", str(error) or type(error).__name__
+    )
 
 
 class LoginDialog(QDialog):

@@ -1,0 +1,618 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ConflictsModel</name>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Kept value</source>
+        <translation>保留的值</translation>
+    </message>
+    <message>
+        <source>Your value (lost)</source>
+        <translation>您的值（被覆盖）</translation>
+    </message>
+    <message>
+        <source>Changed by</source>
+        <translation>修改人</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>ForecastChartWidget</name>
+    <message>
+        <source>Also forecast in: %1</source>
+        <translation>其他币种预测：%1</translation>
+    </message>
+    <message>
+        <source>Weighted forecast by month</source>
+        <translation>按月加权预测</translation>
+    </message>
+    <message>
+        <source>No open deals</source>
+        <translation>没有进行中的销售机会</translation>
+    </message>
+    <message>
+        <source>No date</source>
+        <translation>无日期</translation>
+    </message>
+</context>
+<context>
+    <name>LeaseLockWidget</name>
+    <message>
+        <source>Customer data is locked</source>
+        <translation>客户数据已锁定</translation>
+    </message>
+    <message>
+        <source>Sign in…</source>
+        <translation>登录…</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Enter the server address.</source>
+        <translation>请输入服务器地址。</translation>
+    </message>
+    <message>
+        <source>The server address must look like https://crm.example.com.</source>
+        <translation>服务器地址应类似 https://crm.example.com。</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts. Wait 15 minutes, then try again.</source>
+        <translation>失败次数过多。请等待 15 分钟后再试。</translation>
+    </message>
+    <message>
+        <source>This version of Fieldbook is too old for the server. Install the update from your IT department; your unsynced changes are kept.</source>
+        <translation>此版本的 Fieldbook 过旧，服务器已不再支持。请安装 IT 部门提供的更新；尚未同步的修改会保留。</translation>
+    </message>
+    <message>
+        <source>This account has been closed. Ask your manager or administrator.</source>
+        <translation>此账号已关闭。请联系您的主管或系统管理员。</translation>
+    </message>
+    <message>
+        <source>The server %1 cannot be reached. Check the address and your network connection; you can keep working offline.</source>
+        <translation>无法连接服务器 %1。请检查地址和网络连接；您可以继续离线工作。</translation>
+    </message>
+    <message>
+        <source>The server had a problem. Try again in a few minutes.</source>
+        <translation>服务器出现问题。请几分钟后再试。</translation>
+    </message>
+    <message>
+        <source>Signing in failed: %1</source>
+        <translation>登录失败：%1</translation>
+    </message>
+    <message>
+        <source>Enter your user name.</source>
+        <translation>请输入用户名。</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>请输入密码。</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Sign in to Fieldbook</source>
+        <translation>登录 Fieldbook</translation>
+    </message>
+    <message>
+        <source>Sign in with the account your firm gave you. You can work offline afterwards.</source>
+        <translation>请使用公司分配给您的账号登录。登录后可离线工作。</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>Set by your IT department.</source>
+        <translation>由 IT 部门设定。</translation>
+    </message>
+    <message>
+        <source>Remember me on this computer</source>
+        <translation>在此电脑上记住我</translation>
+    </message>
+    <message>
+        <source>No keyring on this system: you will be asked for your password each time.</source>
+        <translation>此系统没有密钥环：每次启动时都需要输入密码。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>MyDayModel</name>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>普通</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+</context>
+<context>
+    <name>MyDayView</name>
+    <message>
+        <source>Nothing due today. A good day to call a customer.</source>
+        <translation>今天没有到期事项。正好给客户打个电话。</translation>
+    </message>
+    <message>
+        <source>%1 overdue, %2 due today, %3 visit(s) planned.</source>
+        <translation>逾期 %1 项，今日到期 %2 项，计划拜访 %3 次。</translation>
+    </message>
+    <message>
+        <source>Select a follow-up first.</source>
+        <translation>请先选择一条待办。</translation>
+    </message>
+    <message>
+        <source>Marked as done.</source>
+        <translation>已标记为完成。</translation>
+    </message>
+    <message>
+        <source>Could not update My day: %1</source>
+        <translation>无法更新“我的一天”：%1</translation>
+    </message>
+    <message>
+        <source>My day</source>
+        <translation>我的一天</translation>
+    </message>
+    <message>
+        <source>Mark done</source>
+        <translation>标记完成</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <source>Planned visits</source>
+        <translation>计划拜访</translation>
+    </message>
+</context>
+<context>
+    <name>NotificationBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+</context>
+<context>
+    <name>PipelineView</name>
+    <message>
+        <source>%1 deal(s)</source>
+        <translation>%1 个销售机会</translation>
+    </message>
+    <message>
+        <source>weighted %1</source>
+        <translation>加权 %1</translation>
+    </message>
+    <message>
+        <source>Deal moved. Press Ctrl+Z to undo.</source>
+        <translation>销售机会已移动。按 Ctrl+Z 撤销。</translation>
+    </message>
+    <message>
+        <source>Nothing to undo.</source>
+        <translation>没有可撤销的操作。</translation>
+    </message>
+    <message>
+        <source>Move undone.</source>
+        <translation>已撤销移动。</translation>
+    </message>
+    <message>
+        <source>Could not update the board: %1</source>
+        <translation>无法更新看板：%1</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Pipeline:</source>
+        <translation>销售流程：</translation>
+    </message>
+    <message>
+        <source>Undo last move</source>
+        <translation>撤销上次移动</translation>
+    </message>
+    <message>
+        <source>Ctrl+Z</source>
+        <translation>Ctrl+Z</translation>
+    </message>
+    <message>
+        <source>No pipeline is set up yet. Your administrator defines the stages.</source>
+        <translation>尚未设置销售流程。阶段由系统管理员定义。</translation>
+    </message>
+</context>
+<context>
+    <name>RefusedChangesModel</name>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Refused change</source>
+        <translation>被拒绝的修改</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>ReminderNotifier</name>
+    <message numerus="yes">
+        <source>%n follow-up(s) due</source>
+        <translation>
+            <numerusform>%n 项待办到期</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>另有 %1 项</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Longest time without syncing (days)</source>
+        <translation>最长离线天数</translation>
+    </message>
+    <message>
+        <source>Export allowed</source>
+        <translation>允许导出</translation>
+    </message>
+    <message>
+        <source>Most rows per export</source>
+        <translation>单次导出最多行数</translation>
+    </message>
+    <message>
+        <source>Days a closed account may still upload</source>
+        <translation>关闭的账号仍可上传的天数</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Sync interval (minutes)</source>
+        <translation>同步间隔（分钟）</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>Sync every:</source>
+        <translation>同步间隔：</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>Greyed-out settings are set by your IT department.</source>
+        <translation>灰色的设置项由 IT 部门设定。</translation>
+    </message>
+    <message>
+        <source>Your firm&apos;s policies</source>
+        <translation>公司策略</translation>
+    </message>
+    <message>
+        <source>No policies received yet: sync once to see them.</source>
+        <translation>尚未收到策略：同步一次后即可查看。</translation>
+    </message>
+    <message>
+        <source>Policy</source>
+        <translation>策略</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutHelpDialog</name>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>These keys work everywhere in the main window.</source>
+        <translation>这些快捷键在主窗口的任何位置都可使用。</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <source>Search customers</source>
+        <translation>搜索客户</translation>
+    </message>
+    <message>
+        <source>Log an activity</source>
+        <translation>记录活动</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <source>Show My day</source>
+        <translation>显示“我的一天”</translation>
+    </message>
+    <message>
+        <source>Show Customers</source>
+        <translation>显示客户</translation>
+    </message>
+    <message>
+        <source>Show Pipeline</source>
+        <translation>显示销售漏斗</translation>
+    </message>
+    <message>
+        <source>Show Sync inbox</source>
+        <translation>显示同步收件箱</translation>
+    </message>
+    <message>
+        <source>Undo the last stage move</source>
+        <translation>撤销上次阶段移动</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+</context>
+<context>
+    <name>StageCardsModel</name>
+    <message>
+        <source>No activity for a while</source>
+        <translation>近期无跟进</translation>
+    </message>
+    <message>
+        <source>Amount: %1</source>
+        <translation>金额：%1</translation>
+    </message>
+    <message>
+        <source>Probability: %1</source>
+        <translation>成交概率：%1</translation>
+    </message>
+    <message>
+        <source>Expected close: %1</source>
+        <translation>预计成交：%1</translation>
+    </message>
+    <message>
+        <source>Last activity: %1</source>
+        <translation>最近活动：%1</translation>
+    </message>
+</context>
+<context>
+    <name>SyncInbox</name>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>活动</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <source>Opportunity</source>
+        <translation>销售机会</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>You may no longer change this record.</source>
+        <translation>您已无权修改此记录。</translation>
+    </message>
+    <message>
+        <source>The record no longer exists.</source>
+        <translation>该记录已不存在。</translation>
+    </message>
+    <message>
+        <source>A value was not accepted.</source>
+        <translation>有一个值未被接受。</translation>
+    </message>
+    <message>
+        <source>Your account is frozen: only new activities are accepted.</source>
+        <translation>您的账号已冻结：只接受新的活动记录。</translation>
+    </message>
+</context>
+<context>
+    <name>SyncInboxView</name>
+    <message>
+        <source>Kept (on the server)</source>
+        <translation>保留的值（服务器上）</translation>
+    </message>
+    <message>
+        <source>Yours (lost)</source>
+        <translation>您的值（被覆盖）</translation>
+    </message>
+    <message>
+        <source>Now on the server</source>
+        <translation>服务器上的当前值</translation>
+    </message>
+    <message>
+        <source>Refused value</source>
+        <translation>被拒绝的值</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Select a conflict to re-apply your value.</source>
+        <translation>请选择一条冲突以重新应用您的值。</translation>
+    </message>
+    <message>
+        <source>Your value was applied again; it is sent with the next sync.</source>
+        <translation>已重新应用您的值；将在下次同步时发送。</translation>
+    </message>
+    <message>
+        <source>Select an entry first.</source>
+        <translation>请先选择一条记录。</translation>
+    </message>
+    <message>
+        <source>Dismissed.</source>
+        <translation>已忽略。</translation>
+    </message>
+    <message>
+        <source>Could not update the sync inbox: %1</source>
+        <translation>无法更新同步收件箱：%1</translation>
+    </message>
+    <message>
+        <source>Conflicts (%1)</source>
+        <translation>冲突（%1）</translation>
+    </message>
+    <message>
+        <source>Refused changes (%1)</source>
+        <translation>被拒绝的修改（%1）</translation>
+    </message>
+    <message>
+        <source>Sync inbox</source>
+        <translation>同步收件箱</translation>
+    </message>
+    <message>
+        <source>Changes of yours that another edit overwrote, and changes the server refused. Nothing is lost: compare, apply your value again, or dismiss.</source>
+        <translation>被他人修改覆盖的您的修改，以及服务器拒绝的修改。数据不会丢失：您可以对比、重新应用您的值或忽略。</translation>
+    </message>
+    <message>
+        <source>Re-apply my value</source>
+        <translation>重新应用我的值</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+</context>
+</TS>
