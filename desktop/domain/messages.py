@@ -32,6 +32,12 @@ TEMPLATES: dict[str, str] = {
     "currency_invalid": "{label} “{value}” is not a currency code; use three letters, e.g. CNY.",
     "not_a_flag": "{label} “{value}” is not yes or no.",
     "unknown_field": "There is no field called “{value}”.",
+    "unknown_reference": "{label}: there is no {entity} with id “{value}” in this replica.",
+    "archived_reference": "{label}: the {entity} “{value}” is archived; restore it first.",
+    "not_amendable": "{label} cannot be changed by an amendment; log a new entry instead.",
+    "due_needs_next_step": "{label} is required when a due date is given.",
+    "wrong_pipeline": "{label}: stage “{value}” belongs to another pipeline.",
+    "ambiguous_stage": "{label}: “{value}” names stages in several pipelines; give the stage id.",
 }
 
 # Field names as people read them (the same label wherever the field appears).

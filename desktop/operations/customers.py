@@ -1,0 +1,192 @@
+"""Customers: add, edit, archive, restore, and the paged list behind the customer table.
+
+The list is built for a lazy table model over 100,000 rows: filtering, sorting and paging run in
+indexed SQL, a page is fetched with offset/limit, and the total comes from a separate count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal, select
+
+from desktop.domain.models import CustomerDetails, CustomerPage, CustomerSummary
+from desktop.domain.records import split_tags
+from desktop.operations.base import (
+    check_references,
+    current_user_id,
+    reading,
+    validated,
+    writing,
+)
+from desktop.operations.read_models import customer_details
+from desktop.store.changes import create_record, read_record, set_archived, update_record, utc_now
+from desktop.store.schema import entity_tables
+
+CUSTOMER = entity_tables["customer"]
+USER = entity_tables["user"]
+ACTIVITY = entity_tables["activity"]
+
+MAX_PAGE = 1_000
+
+
+def add_customer(engine: Engine, *, values: Mapping[str, object]) -> str:
+    """A new customer owned by the signed-in user unless `values` names an owner; its id."""
+    cleaned = validated("customer", values)
+    with writing(engine) as connection:
+        cleaned.setdefault("owner_id", current_user_id(connection))
+        cleaned.setdefault("created_at", utc_now())
+        check_references(connection, "customer", cleaned)
+        return create_record(connection, entity="customer", fields=cleaned)
+
+
+def edit_customer(
+    engine: Engine, *, customer_id: str, changes: Mapping[str, object]
+) -> dict[str, Any]:
+    """Apply `changes`; returns the fields that really changed (empty: nothing was written)."""
+    cleaned = validated("customer", changes, partial=True)
+    with writing(engine) as connection:
+        check_references(connection, "customer", cleaned)
+        return update_record(connection, entity="customer", record_id=customer_id, changes=cleaned)
+
+
+def archive_customer(engine: Engine, *, customer_id: str) -> bool:
+    """Archive (customers are never deleted); False when it already was archived."""
+    with writing(engine) as connection:
+        return set_archived(connection, entity="customer", record_id=customer_id, archived=True)
+
+
+def restore_customer(engine: Engine, *, customer_id: str) -> bool:
+    with writing(engine) as connection:
+        return set_archived(connection, entity="customer", record_id=customer_id, archived=False)
+
+
+def get_customer(engine: Engine, *, customer_id: str) -> CustomerDetails:
+    with reading(engine) as connection:
+        return customer_details(read_record(connection, entity="customer", record_id=customer_id))
+
+
+class CustomerSort(StrEnum):
+    NAME = "name"
+    INDUSTRY = "industry"
+    TIER = "tier"
+    LIFECYCLE = "lifecycle"
+    CREATED = "created_at"
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """What the list shows. `archived`: False (default) active only, True archived only,
+    None both."""
+
+    owner_id: str | None = None
+    team_id: str | None = None
+    lifecycle: str | None = None
+    tier: str | None = None
+    industry: str | None = None
+    tag: str | None = None
+    archived: bool | None = False
+
+
+def _conditions(criteria: CustomerFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.archived is not None:
+        conditions.append(CUSTOMER.c.archived == (1 if criteria.archived else 0))
+    for column, wanted in (
+        (CUSTOMER.c.owner_id, criteria.owner_id),
+        (CUSTOMER.c.team_id, criteria.team_id),
+        (CUSTOMER.c.lifecycle, criteria.lifecycle),
+        (CUSTOMER.c.tier, criteria.tier),
+        (CUSTOMER.c.industry, criteria.industry),
+    ):
+        if wanted is not None:
+            conditions.append(column == wanted)
+    if criteria.tag:
+        # Tags are stored "a,b,c": wrapping both sides in commas matches whole tags only.
+        wrapped = literal(",") + func.coalesce(CUSTOMER.c.tags, "") + literal(",")
+        conditions.append(wrapped.contains(f",{criteria.tag.strip()},", autoescape=True))
+    return conditions
+
+
+def _count(connection: Connection, criteria: CustomerFilter) -> int:
+    query = select(func.count()).select_from(CUSTOMER).where(*_conditions(criteria))
+    return int(connection.execute(query).scalar_one())
+
+
+def count_customers(engine: Engine, *, criteria: CustomerFilter = CustomerFilter()) -> int:
+    with reading(engine) as connection:
+        return _count(connection, criteria)
+
+
+def _page_query(
+    criteria: CustomerFilter, sort: CustomerSort, descending: bool, offset: int, limit: int
+) -> Select[Any]:
+    # Newest activity per customer: one index lookup on (customer_id, occurred_at) per row.
+    last_contact = (
+        select(func.max(ACTIVITY.c.occurred_at))
+        .where(ACTIVITY.c.customer_id == CUSTOMER.c.id)
+        .scalar_subquery()
+    )
+    owner_name = (
+        select(USER.c.display_name).where(USER.c.id == CUSTOMER.c.owner_id).scalar_subquery()
+    )
+    sort_column = CUSTOMER.c[sort.value]
+    ordering = sort_column.desc() if descending else sort_column.asc()
+    return (
+        select(
+            CUSTOMER.c.id,
+            CUSTOMER.c.name,
+            CUSTOMER.c.industry,
+            CUSTOMER.c.phone,
+            CUSTOMER.c.owner_id,
+            owner_name.label("owner_name"),
+            CUSTOMER.c.team_id,
+            CUSTOMER.c.lifecycle,
+            CUSTOMER.c.tier,
+            CUSTOMER.c.tags,
+            CUSTOMER.c.archived,
+            last_contact.label("last_contact_at"),
+        )
+        .where(*_conditions(criteria))
+        .order_by(ordering, CUSTOMER.c.id)  # id breaks ties, so pages never overlap
+        .offset(offset)
+        .limit(limit)
+    )
+
+
+def list_customers(
+    engine: Engine,
+    *,
+    criteria: CustomerFilter = CustomerFilter(),
+    sort: CustomerSort = CustomerSort.NAME,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> CustomerPage:
+    """One page of the filtered, sorted list, with the total count for the scroll bar."""
+    if offset < 0 or not 0 < limit <= MAX_PAGE:
+        raise ValueError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
+    with reading(engine) as connection:
+        total = _count(connection, criteria)
+        rows = connection.execute(_page_query(criteria, sort, descending, offset, limit))
+        summaries = tuple(
+            CustomerSummary(
+                id=row.id,
+                name=row.name or "",
+                industry=row.industry or "",
+                phone=row.phone or "",
+                owner_id=row.owner_id,
+                owner_name=row.owner_name or "",
+                team_id=row.team_id,
+                lifecycle=row.lifecycle or "",
+                tier=row.tier or "",
+                tags=split_tags(row.tags),
+                archived=bool(row.archived),
+                last_contact_at=row.last_contact_at,
+            )
+            for row in rows
+        )
+    return CustomerPage(rows=summaries, total=total, offset=offset, limit=limit)
