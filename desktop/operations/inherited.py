@@ -1,0 +1,266 @@
+"""The successor's queue: customers handed over to me, each with a short hand-over summary.
+
+"Inherited" is read from the replica itself, so it needs nothing from the server and works
+offline: a customer I own whose history was written by someone else, and on which I have not
+logged anything myself yet. The first activity I log takes it off the queue (I have taken the
+customer over), and so does "mark as reviewed", kept in the replica's `sync_state`.
+
+The summary is what a successor needs for the first call: the last contacts (who, when, what was
+said and the next step agreed), the open deals, the open follow-ups and the key contacts. Every
+piece comes from synced records, so it is as complete as the history the hand-over brought.
+Qt-free; callers run these on the database thread.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
+
+from desktop.store.schema import entity_tables, sync_state
+
+REVIEWED_KEY = "reviewed_inherited"  # sync_state: JSON list of customer ids taken off the queue
+RECENT_CONTACTS = 3
+KEY_CONTACTS = 3
+
+CUSTOMER = entity_tables["customer"]
+ACTIVITY = entity_tables["activity"]
+OPPORTUNITY = entity_tables["opportunity"]
+FOLLOWUP = entity_tables["followup"]
+CONTACT = entity_tables["contact"]
+USER = entity_tables["user"]
+STAGE = entity_tables["stage"]
+
+# Who did an activity: the person it was done by, else whoever recorded it.
+activity_actor = func.coalesce(ACTIVITY.c.done_by, ACTIVITY.c.recorded_by)
+
+
+@dataclass(frozen=True)
+class RecentContact:
+    occurred_at: str
+    kind: str
+    subject: str
+    by: str
+    outcome: str
+    next_step: str
+
+
+@dataclass(frozen=True)
+class OpenDeal:
+    opportunity_id: str
+    name: str
+    amount: float | None
+    currency: str
+    stage: str
+    expected_close: str
+
+
+@dataclass(frozen=True)
+class NextStep:
+    followup_id: str
+    title: str
+    due_at: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class InheritedCustomer:
+    customer_id: str
+    name: str
+    tier: str
+    previous_owner: str  # display name of whoever last worked the customer
+    activity_count: int
+    last_contact_at: str
+    recent: tuple[RecentContact, ...]
+    open_deals: tuple[OpenDeal, ...]
+    next_steps: tuple[NextStep, ...]
+    key_contacts: tuple[str, ...]  # "name, title"
+    reviewed: bool
+
+    def summary_text(self) -> str:
+        """A few plain lines for a list tooltip or a printout."""
+        lines = [
+            f"{self.name}: {self.activity_count} recorded contacts, from {self.previous_owner}"
+        ]
+        if self.recent:
+            last = self.recent[0]
+            lines.append(f"Last contact {last.occurred_at[:10]} ({last.kind}): {last.subject}")
+            if last.next_step:
+                lines.append(f"Agreed next step: {last.next_step}")
+        for deal in self.open_deals:
+            amount = "" if deal.amount is None else f" {deal.currency} {deal.amount:,.0f}"
+            lines.append(f"Open deal: {deal.name}{amount} ({deal.stage or 'no stage'})")
+        for step in self.next_steps:
+            lines.append(f"{'Overdue' if step.overdue else 'Due'} {step.due_at[:10]}: {step.title}")
+        if self.key_contacts:
+            lines.append("Contacts: " + "; ".join(self.key_contacts))
+        return "\n".join(lines)
+
+
+def _reviewed(connection: Connection) -> set[str]:
+    row = connection.execute(
+        select(sync_state.c.value).where(sync_state.c.key == REVIEWED_KEY)
+    ).first()
+    return set(json.loads(row[0])) if row is not None and row[0] else set()
+
+
+def mark_reviewed(engine: Engine, *, customer_ids: Iterable[str], reviewed: bool = True) -> int:
+    """Take customers off the queue (or put them back); returns how many are marked now."""
+    with engine.begin() as connection:
+        marked = _reviewed(connection)
+        marked = marked | set(customer_ids) if reviewed else marked - set(customer_ids)
+        text = json.dumps(sorted(marked))
+        done = connection.execute(
+            sync_state.update().where(sync_state.c.key == REVIEWED_KEY).values(value=text)
+        )
+        if done.rowcount == 0:
+            connection.execute(sync_state.insert().values(key=REVIEWED_KEY, value=text))
+        return len(marked)
+
+
+def _user_names(connection: Connection) -> dict[str, str]:
+    rows = connection.execute(select(USER.c.id, USER.c.display_name, USER.c.login))
+    return {row.id: row.display_name or row.login or row.id for row in rows}
+
+
+def _inherited_ids(connection: Connection, user_id: str) -> list[tuple[str, str, str]]:
+    by_others = exists().where(ACTIVITY.c.customer_id == CUSTOMER.c.id, activity_actor != user_id)
+    by_me = exists().where(ACTIVITY.c.customer_id == CUSTOMER.c.id, activity_actor == user_id)
+    query = (
+        select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.tier)
+        .where(CUSTOMER.c.owner_id == user_id, CUSTOMER.c.archived == 0, by_others, ~by_me)
+        .order_by(CUSTOMER.c.name, CUSTOMER.c.id)
+    )
+    return [(row.id, row.name or "", row.tier or "") for row in connection.execute(query)]
+
+
+def _recent(
+    connection: Connection, customer_id: str, names: dict[str, str]
+) -> tuple[list[RecentContact], int, str | None]:
+    total = connection.execute(
+        select(func.count()).where(ACTIVITY.c.customer_id == customer_id)
+    ).scalar_one()
+    rows = connection.execute(
+        select(ACTIVITY, activity_actor.label("actor"))
+        .where(ACTIVITY.c.customer_id == customer_id)
+        .order_by(ACTIVITY.c.occurred_at.desc(), ACTIVITY.c.id)
+        .limit(RECENT_CONTACTS)
+    ).mappings()
+    recent: list[RecentContact] = []
+    previous: str | None = None
+    for row in rows:
+        actor = row["actor"]
+        previous = previous or actor
+        recent.append(
+            RecentContact(
+                occurred_at=row["occurred_at"] or "",
+                kind=row["kind"] or "",
+                subject=row["subject"] or "",
+                by=names.get(actor, actor or ""),
+                outcome=row["outcome"] or "",
+                next_step=row["next_step"] or "",
+            )
+        )
+    return recent, int(total), previous
+
+
+def _open_deals(connection: Connection, customer_id: str) -> list[OpenDeal]:
+    rows = connection.execute(
+        select(OPPORTUNITY, STAGE.c.name.label("stage_name"))
+        .outerjoin(STAGE, STAGE.c.id == OPPORTUNITY.c.stage_id)
+        .where(
+            OPPORTUNITY.c.customer_id == customer_id,
+            OPPORTUNITY.c.archived == 0,
+            or_(OPPORTUNITY.c.status.is_(None), OPPORTUNITY.c.status.in_(("", "open"))),
+        )
+        .order_by(OPPORTUNITY.c.expected_close, OPPORTUNITY.c.id)
+    ).mappings()
+    return [
+        OpenDeal(
+            opportunity_id=row["id"],
+            name=row["name"] or "",
+            amount=row["amount"],
+            currency=row["currency"] or "",
+            stage=row["stage_name"] or "",
+            expected_close=row["expected_close"] or "",
+        )
+        for row in rows
+    ]
+
+
+def _next_steps(connection: Connection, customer_id: str, now: str) -> list[NextStep]:
+    not_done = or_(FOLLOWUP.c.done.is_(None), FOLLOWUP.c.done.is_(False))
+    rows = connection.execute(
+        select(FOLLOWUP.c.id, FOLLOWUP.c.title, FOLLOWUP.c.due_at)
+        .where(and_(FOLLOWUP.c.customer_id == customer_id, FOLLOWUP.c.archived == 0, not_done))
+        .order_by(FOLLOWUP.c.due_at, FOLLOWUP.c.id)
+    )
+    return [
+        NextStep(row.id, row.title or "", row.due_at or "", bool(row.due_at and row.due_at < now))
+        for row in rows
+    ]
+
+
+def _key_contacts(connection: Connection, customer_id: str) -> list[str]:
+    rows = connection.execute(
+        select(CONTACT.c.name, CONTACT.c.title)
+        .where(CONTACT.c.customer_id == customer_id, CONTACT.c.archived == 0)
+        .order_by(CONTACT.c.name, CONTACT.c.id)
+        .limit(KEY_CONTACTS)
+    )
+    return [f"{row.name}, {row.title}" if row.title else str(row.name) for row in rows]
+
+
+def inherited_customers(
+    engine: Engine, *, user_id: str, now: str, include_reviewed: bool = False
+) -> list[InheritedCustomer]:
+    """The queue for `user_id`, by customer name. `now` is ISO UTC text (overdue follow-ups)."""
+    with engine.connect() as connection, connection.begin():
+        # One read transaction: a sync applying a page meanwhile cannot show half a hand-over.
+        reviewed = _reviewed(connection)
+        names = _user_names(connection)
+        queue: list[InheritedCustomer] = []
+        for customer_id, name, tier in _inherited_ids(connection, user_id):
+            if customer_id in reviewed and not include_reviewed:
+                continue
+            recent, total, previous = _recent(connection, customer_id, names)
+            queue.append(
+                InheritedCustomer(
+                    customer_id=customer_id,
+                    name=name,
+                    tier=tier,
+                    previous_owner=names.get(previous or "", previous or ""),
+                    activity_count=total,
+                    last_contact_at=recent[0].occurred_at if recent else "",
+                    recent=tuple(recent),
+                    open_deals=tuple(_open_deals(connection, customer_id)),
+                    next_steps=tuple(_next_steps(connection, customer_id, now)),
+                    key_contacts=tuple(_key_contacts(connection, customer_id)),
+                    reviewed=customer_id in reviewed,
+                )
+            )
+        return queue
+
+
+def customers_of(
+    engine: Engine,
+    *,
+    owner_id: str,
+    team_id: str | None = None,
+    tiers: Sequence[str] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(id, name, tier) of an owner's live customers, optionally narrowed by team and tier:
+    the hand-over screen's "by team / by tier" selection, read from an admin's replica."""
+    query = select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.tier).where(
+        CUSTOMER.c.owner_id == owner_id, CUSTOMER.c.archived == 0
+    )
+    if team_id is not None:
+        query = query.where(CUSTOMER.c.team_id == team_id)
+    if tiers:
+        query = query.where(CUSTOMER.c.tier.in_(list(tiers)))
+    with engine.connect() as connection:
+        rows: list[Any] = list(connection.execute(query.order_by(CUSTOMER.c.name, CUSTOMER.c.id)))
+    return [(row.id, row.name or "", row.tier or "") for row in rows]
