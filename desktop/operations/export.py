@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -76,6 +76,21 @@ class ExportPolicy:
     def __post_init__(self) -> None:
         if self.max_rows is not None and self.max_rows < 0:
             raise ValueError(f"policy.export_max_rows must be 0 or more, not {self.max_rows}.")
+
+    @classmethod
+    def from_settings(cls, get: Callable[[str], Any]) -> ExportPolicy:
+        """From the layered settings (`Settings.get`): IT sets these machine-wide."""
+        return cls(
+            allowed=bool(get("policy.export_allowed")),
+            max_rows=int(get("policy.export_max_rows")) or None,
+        )
+
+    def stricter(self, other: ExportPolicy) -> ExportPolicy:
+        """Both policies at once (this machine's settings and the server's): the tighter wins."""
+        caps = [cap for cap in (self.max_rows, other.max_rows) if cap]
+        return ExportPolicy(
+            allowed=self.allowed and other.allowed, max_rows=min(caps) if caps else None
+        )
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,13 @@ def parse_sync_time(text: str | None) -> datetime | None:
         raise ValueError(f"The stored last sync time {text!r} is not a valid time.") from error
 
 
+def strictest_allowance(*days: int | None) -> int | None:
+    """The shortest of several allowances (this machine's setting, the server's policy);
+    None or 0 means "no limit" and never wins over a real limit."""
+    limits = [value for value in days if value]
+    return min(limits) if limits else None
+
+
 def utc_clock() -> datetime:
     return datetime.now(UTC)
 

@@ -174,3 +174,13 @@ def test_formats_that_do_not_fit_are_refused(replica: Engine, tmp_path: Path):
         export_contacts(replica, fmt=ExportFormat.XLSX, out=tmp_path / "x", policy=OPEN)
     with pytest.raises(ValueError, match="export_max_rows"):
         ExportPolicy(max_rows=-5)
+
+
+def test_policy_from_settings_and_the_stricter_of_two():
+    settings = {"policy.export_allowed": True, "policy.export_max_rows": 0}
+    assert ExportPolicy.from_settings(settings.__getitem__) == ExportPolicy(True, None)
+    machine = ExportPolicy(allowed=True, max_rows=5000)
+    server = ExportPolicy(allowed=True, max_rows=200)
+    assert machine.stricter(server) == ExportPolicy(True, 200)
+    assert machine.stricter(ExportPolicy(allowed=False)) == ExportPolicy(False, 5000)
+    assert ExportPolicy().stricter(ExportPolicy()) == ExportPolicy(True, None)

@@ -12,6 +12,7 @@ from desktop.operations.lease import (
     OfflineLease,
     evaluate_lease,
     parse_sync_time,
+    strictest_allowance,
 )
 
 SYNCED = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -95,3 +96,9 @@ def test_sync_times_are_read_from_the_replica_text_form():
     assert parse_sync_time(None) is None
     with pytest.raises(ValueError, match="not a valid time"):
         parse_sync_time("yesterday")
+
+
+def test_the_shortest_real_allowance_wins():
+    assert strictest_allowance(30, 7) == 7
+    assert strictest_allowance(0, 14) == 14
+    assert strictest_allowance(None, 0) is None
