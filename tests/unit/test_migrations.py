@@ -32,10 +32,20 @@ def _earlier_revisions() -> list[str]:
 
 def _schema_drift(engine: Engine) -> list[object]:
     """Differences between the migrated file and schema.py, ignoring tables schema.py does not
-    declare (e.g. full-text index tables that a revision creates with raw SQL)."""
+    declare (e.g. full-text index tables that a revision creates with raw SQL) and their indexes."""
     with engine.connect() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), metadata)
-    return [diff for diff in diffs if not (isinstance(diff, tuple) and diff[0] == "remove_table")]
+
+    def undeclared(diff: object) -> bool:
+        if not isinstance(diff, tuple):
+            return False
+        if diff[0] == "remove_table":
+            return diff[1].name not in metadata.tables
+        if diff[0] == "remove_index":
+            return diff[1].table.name not in metadata.tables
+        return False
+
+    return [diff for diff in diffs if not undeclared(diff)]
 
 
 def _file_digest(path: Path) -> str:
