@@ -1,0 +1,1 @@
+"""HTTP routes, one module per group; the logic they call lives in the modules of `server`."""

@@ -1,0 +1,126 @@
+"""`/sync`: hello, push, pull (with long-poll) and drained (see docs/wire.md)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from protocol.messages import (
+    DEFAULT_PULL_LIMIT,
+    MAX_LONG_POLL_SECONDS,
+    MAX_PULL_LIMIT,
+    MIN_PROTOCOL_VERSION,
+    PROTOCOL_VERSION,
+    ErrorCode,
+    PullPage,
+    PushRequest,
+    PushResponse,
+)
+from server import SERVER_VERSION
+from server.api.responses import ERRORS
+from server.db import read_meta
+from server.errors import ApiError
+from server.people import mark_drained
+from server.pull import read_page, refuse_closed_account
+from server.push import check_protocol, push
+from server.services import DrainPrincipalDep, ServicesDep
+
+router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
+
+ProtocolHeader = Annotated[int | None, Header(alias="X-Fieldbook-Protocol")]
+CLIENT_ID = Query(min_length=1, max_length=64)
+
+
+class DrainedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_id: str = Field(min_length=1, max_length=64)
+
+
+def check_protocol_header(value: int | None) -> None:
+    # A client that sends no header predates nothing we know of: treat it as the current one.
+    check_protocol(PROTOCOL_VERSION if value is None else value)
+
+
+@router.get("/hello")
+def hello(
+    principal: DrainPrincipalDep, services: ServicesDep, protocol: ProtocolHeader = None
+) -> dict[str, Any]:
+    check_protocol_header(protocol)
+    with services.engine.connect() as connection:
+        epoch = read_meta(connection)[0]
+    return {
+        "epoch": epoch,
+        "server_version": SERVER_VERSION,
+        "protocol_version": PROTOCOL_VERSION,
+        "min_protocol_version": MIN_PROTOCOL_VERSION,
+        "user": {
+            "id": principal.user_id,
+            "login": principal.login,
+            "display_name": principal.display_name,
+            "role": principal.role.value,
+            "team_id": principal.team_id,
+        },
+        "account_state": principal.account_state,
+        "policies": services.settings.policies,
+    }
+
+
+@router.post("/push", response_model=PushResponse)
+def push_mutations(
+    body: PushRequest, principal: DrainPrincipalDep, services: ServicesDep
+) -> PushResponse:
+    response = push(services.engine, principal=principal, request=body)
+    services.notifier.notify()
+    return response
+
+
+@router.get(
+    "/pull",
+    response_model=PullPage,
+    responses={410: {"description": "Reset required"}, 426: {"description": "Upgrade required"}},
+)
+async def pull(
+    principal: DrainPrincipalDep,
+    services: ServicesDep,
+    client_id: Annotated[str, CLIENT_ID],
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+    wait: Annotated[float, Query(ge=0, le=MAX_LONG_POLL_SECONDS)] = 0,
+    protocol: ProtocolHeader = None,
+) -> Response:
+    check_protocol_header(protocol)
+    refuse_closed_account(principal)
+    deadline = time.monotonic() + wait
+    while True:
+        page = await run_in_threadpool(
+            read_page,
+            services.engine,
+            principal=principal,
+            client_id=client_id,
+            cursor=cursor,
+            limit=limit,
+        )
+        remaining = deadline - time.monotonic()
+        if page.count or remaining <= 0:
+            return Response(content=page.body, media_type="application/json")
+        # Nothing visible yet: move past what we may not see, then sleep until a local commit
+        # wakes us or it is time to look again for commits made by another server process.
+        cursor = page.next_cursor
+        await services.notifier.wait(min(remaining, services.settings.long_poll_check_seconds))
+
+
+@router.post("/drained")
+def drained(
+    body: DrainedRequest, principal: DrainPrincipalDep, services: ServicesDep
+) -> dict[str, bool]:
+    if principal.account_state not in ("deactivated", "wipe"):
+        raise ApiError(
+            409, ErrorCode.CONFLICT, "This account is active: there is nothing to drain."
+        )
+    mark_drained(services.engine, user_id=principal.user_id, client_id=body.client_id)
+    return {"wipe": True}

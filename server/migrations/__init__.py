@@ -1,0 +1,1 @@
+"""Alembic migrations of the server database, run programmatically (`server.db.init_database`)."""

@@ -1,0 +1,376 @@
+"""Applying a client's pushed mutations exactly once, with per-field merge and recorded refusals.
+
+All mutations of one push run in one write transaction (which also serialises change-log seqs):
+ids at or below the client's `last_mutation_id` are skipped, a gap stops the push, the rest are
+applied in id order. A mutation refused by a business rule becomes a `sync_error` record for the
+user (with the refused values kept) and still advances `last_mutation_id`, so one bad entry never
+blocks the queue. Each mutation runs in a savepoint so a refusal leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from protocol.entities import ENTITIES, EntitySpec
+from protocol.messages import (
+    MIN_PROTOCOL_VERSION,
+    ErrorCode,
+    Mutation,
+    MutationOp,
+    PushRequest,
+    PushResponse,
+    PushResult,
+)
+from server.db import SeqAllocator, read_meta, utc_now_iso, write_transaction
+from server.errors import ApiError
+from server.records import Actor, bucket_of, field_versions_of, load_record, save_record
+from server.schema import clients, former_owners
+from server.scope import Principal, owns_customer
+from server.validation import InvalidValues, clean_fields
+
+log = logging.getLogger(__name__)
+
+
+class Rejection(Exception):
+    """A business-rule refusal of one mutation; recorded as a sync error, never blocking."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_protocol(version: int) -> None:
+    if version < MIN_PROTOCOL_VERSION:
+        raise ApiError(
+            426,
+            ErrorCode.UPGRADE_REQUIRED,
+            f"Protocol {version} is too old; this server needs {MIN_PROTOCOL_VERSION} or newer. "
+            "Update Fieldbook; your unsynced changes are kept.",
+        )
+
+
+def value_text(value: Any) -> str | None:
+    """A field value as text for conflict and sync-error records (which store text)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+@dataclass
+class PushSession:
+    """One push: the transaction, the caller and the installation it came from."""
+
+    connection: Connection
+    allocator: SeqAllocator
+    principal: Principal
+    client_id: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.principal.user_id, client_id=self.client_id)
+
+    # -- authorisation -------------------------------------------------------------------------
+
+    def customer(self, customer_id: str) -> dict[str, Any]:
+        customer = load_record(self.connection, entity="customer", record_id=customer_id)
+        if customer is None or customer["deleted"]:
+            raise Rejection(ErrorCode.NOT_FOUND, f"Customer {customer_id} does not exist.")
+        return customer
+
+    def was_owner(self, customer_id: str) -> bool:
+        found = self.connection.execute(
+            select(former_owners.c.user_id).where(
+                and_(
+                    former_owners.c.customer_id == customer_id,
+                    former_owners.c.user_id == self.principal.user_id,
+                )
+            )
+        ).first()
+        return found is not None
+
+    def require_visible(self, customer: dict[str, Any], *, appending_activity: bool) -> None:
+        if owns_customer(self.principal, customer):
+            return
+        # Notes taken offline before a reassignment still reach the firm (under the new owner).
+        if appending_activity and self.was_owner(str(customer["id"])):
+            return
+        raise Rejection(
+            ErrorCode.FORBIDDEN,
+            f"Customer {customer.get('name') or customer['id']} is not (or no longer) yours.",
+        )
+
+    # -- the mutation kinds --------------------------------------------------------------------
+
+    def apply(self, mutation: Mutation) -> PushResult:
+        spec = ENTITIES.get(mutation.entity)
+        if spec is None:
+            raise Rejection(ErrorCode.VALIDATION, f"Unknown record type {mutation.entity[:40]!r}.")
+        if not spec.client_writable:
+            raise Rejection(ErrorCode.FORBIDDEN, f"{spec.name} records are managed by the server.")
+        appending_activity = spec.append_only and mutation.op is MutationOp.CREATE
+        if self.principal.account_state == "frozen" and not appending_activity:
+            raise Rejection(
+                ErrorCode.FROZEN, "Your account is frozen: changes are kept here, not applied."
+            )
+        record_id = str(mutation.entity_id)
+        current = load_record(self.connection, entity=spec.name, record_id=record_id)
+        if current is not None and current["deleted"]:
+            raise Rejection(ErrorCode.NOT_FOUND, f"This {spec.name} has been deleted.")
+        if mutation.op is MutationOp.CREATE and current is None:
+            return self.create(spec, record_id, mutation)
+        if current is None:
+            raise Rejection(ErrorCode.NOT_FOUND, f"No {spec.name} with id {record_id}.")
+        if appending_activity:
+            # The same note pushed again (e.g. re-pushed after a server restore): already here.
+            return PushResult(id=mutation.id, status="applied", version=int(current["version"]))
+        self.require_visible(self.bucket_customer(spec, current), appending_activity=False)
+        if mutation.op in (MutationOp.ARCHIVE, MutationOp.UNARCHIVE):
+            return self.archive(spec, current, mutation)
+        return self.update(spec, current, mutation)
+
+    def bucket_customer(self, spec: EntitySpec, row: dict[str, Any]) -> dict[str, Any]:
+        if spec.name == "customer":
+            return row
+        return self.customer(str(row["customer_id"]))
+
+    def create(self, spec: EntitySpec, record_id: str, mutation: Mutation) -> PushResult:
+        values = self.cleaned(spec, mutation, creating=True)
+        if spec.name == "customer":
+            values.setdefault("owner_id", self.principal.user_id)
+            values.setdefault("team_id", self.principal.team_id)
+            if not owns_customer(self.principal, values):
+                raise Rejection(
+                    ErrorCode.FORBIDDEN,
+                    "A new customer must be yours (or your team's); a manager assigns others.",
+                )
+        else:
+            customer = self.customer(str(values["customer_id"]))
+            self.require_visible(customer, appending_activity=spec.append_only)
+        if spec.append_only:
+            # Who recorded a note is the authenticated user, whatever the client claimed.
+            values["recorded_by"] = self.principal.user_id
+            values.setdefault("done_by", self.principal.user_id)
+        row = save_record(
+            self.connection,
+            self.allocator,
+            entity=spec.name,
+            record_id=record_id,
+            values=values,
+            actor=self.actor,
+            archived=False,
+        )
+        return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
+
+    def update(self, spec: EntitySpec, current: dict[str, Any], mutation: Mutation) -> PushResult:
+        if spec.append_only:
+            raise Rejection(
+                ErrorCode.VALIDATION,
+                f"{spec.name} records are append-only: record an amendment instead.",
+            )
+        values = self.cleaned(spec, mutation, creating=False)
+        if "customer_id" in values and values["customer_id"] != current.get("customer_id"):
+            raise Rejection(ErrorCode.VALIDATION, f"A {spec.name} cannot move to another customer.")
+        if spec.name == "customer" and any(
+            name in values and values[name] != current.get(name) for name in ("owner_id", "team_id")
+        ):
+            raise Rejection(
+                ErrorCode.FORBIDDEN,
+                "Owner and team change only through a reassignment by a manager.",
+            )
+        conflicts = self.record_conflicts(spec, current, mutation, values)
+        row = save_record(
+            self.connection,
+            self.allocator,
+            entity=spec.name,
+            record_id=str(current["id"]),
+            values=values,
+            actor=self.actor,
+        )
+        return PushResult(
+            id=mutation.id, status="applied", version=int(row["version"]), conflicts=conflicts
+        )
+
+    def archive(self, spec: EntitySpec, current: dict[str, Any], mutation: Mutation) -> PushResult:
+        if not spec.archivable:
+            raise Rejection(ErrorCode.VALIDATION, f"{spec.name} records cannot be archived.")
+        row = save_record(
+            self.connection,
+            self.allocator,
+            entity=spec.name,
+            record_id=str(current["id"]),
+            values={},
+            actor=self.actor,
+            archived=mutation.op is MutationOp.ARCHIVE,
+        )
+        return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
+
+    def cleaned(self, spec: EntitySpec, mutation: Mutation, *, creating: bool) -> dict[str, Any]:
+        try:
+            return clean_fields(spec, dict(mutation.fields), creating=creating)
+        except InvalidValues as exc:
+            raise Rejection(ErrorCode.VALIDATION, str(exc)) from exc
+
+    # -- per-field merge -------------------------------------------------------------------------
+
+    def record_conflicts(
+        self,
+        spec: EntitySpec,
+        current: dict[str, Any],
+        mutation: Mutation,
+        values: dict[str, Any],
+    ) -> list[str]:
+        """Fields someone else changed since the client's base version: this write (arriving
+        later) wins, and the overwritten value is kept in a `conflict` record for review."""
+        versions = field_versions_of(current)
+        conflicts: list[str] = []
+        for name, value in values.items():
+            last = versions.get(name)
+            if last is None or int(last[0]) <= mutation.base_version:
+                continue
+            if last[2] == self.client_id or current.get(name) == value:
+                continue  # our own earlier write, or both sides agree: nothing was lost
+            self.save_conflict(spec, current, name, kept=value, lost=current.get(name), by=last[1])
+            conflicts.append(name)
+        archived_since = versions.get("archived")
+        if (
+            current.get("archived")
+            and archived_since is not None
+            and int(archived_since[0]) > mutation.base_version
+            and archived_since[2] != self.client_id
+        ):
+            # Edited offline while someone archived it: the edit lands, the record stays archived,
+            # and the user is told so through a conflict on `archived`.
+            self.save_conflict(
+                spec, current, "archived", kept=True, lost=values, by=archived_since[1]
+            )
+            conflicts.append("archived")
+        return conflicts
+
+    def save_conflict(
+        self,
+        spec: EntitySpec,
+        current: dict[str, Any],
+        field: str,
+        *,
+        kept: Any,
+        lost: Any,
+        by: Any,
+    ) -> None:
+        save_record(
+            self.connection,
+            self.allocator,
+            entity="conflict",
+            record_id=str(uuid.uuid4()),
+            values={
+                "customer_id": bucket_of(spec.name, str(current["id"]), current),
+                "entity": spec.name,
+                "entity_id": str(current["id"]),
+                "field": field,
+                "kept_value": value_text(kept),
+                "lost_value": value_text(lost),
+                "lost_by": by,
+                "won_by": self.principal.user_id,
+                "created_at": utc_now_iso(),
+                "resolved": False,
+            },
+            actor=self.actor,
+            archived=False,
+        )
+
+    # -- refusals ------------------------------------------------------------------------------
+
+    def save_sync_error(self, mutation: Mutation, code: ErrorCode, message: str) -> None:
+        save_record(
+            self.connection,
+            self.allocator,
+            entity="sync_error",
+            record_id=str(uuid.uuid4()),
+            values={
+                "user_id": self.principal.user_id,
+                "client_id": self.client_id,
+                "mutation_id": mutation.id,
+                "entity": mutation.entity[:40],
+                "entity_id": str(mutation.entity_id),
+                "code": code.value,
+                "message": message,
+                "rejected": json.dumps(
+                    {"op": mutation.op.value, "fields": mutation.fields}, ensure_ascii=False
+                ),
+                "created_at": utc_now_iso(),
+            },
+            actor=self.actor,
+            archived=False,
+        )
+
+    def apply_or_reject(self, mutation: Mutation) -> PushResult:
+        try:
+            with self.connection.begin_nested():
+                return self.apply(mutation)
+        except Rejection as rejection:
+            code, message = rejection.code, rejection.message
+        except SQLAlchemyError as exc:
+            # A value the database refused although validation passed: keep it as a sync error
+            # so the push goes on; the log has the details for the administrator.
+            log.warning(
+                "Mutation %s of %s refused by the database: %s", mutation.id, self.client_id, exc
+            )
+            code, message = ErrorCode.VALIDATION, "The database refused these values."
+        self.save_sync_error(mutation, code, message)
+        return PushResult(id=mutation.id, status="rejected", code=code.value, message=message)
+
+
+def _client_last_mutation(connection: Connection, *, client_id: str, principal: Principal) -> int:
+    row = connection.execute(
+        select(clients.c.user_id, clients.c.last_mutation_id).where(
+            clients.c.client_id == client_id
+        )
+    ).first()
+    if row is None:
+        connection.execute(
+            clients.insert().values(
+                client_id=client_id,
+                user_id=principal.user_id,
+                last_mutation_id=0,
+                last_seen=utc_now_iso(),
+                reset_below_seq=0,
+            )
+        )
+        return 0
+    if row.user_id not in (None, principal.user_id):
+        raise ApiError(
+            403, ErrorCode.FORBIDDEN, "This installation is registered to another user; log in."
+        )
+    return int(row.last_mutation_id)
+
+
+def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushResponse:
+    check_protocol(request.protocol_version)
+    if principal.account_state == "wipe":
+        raise ApiError(403, ErrorCode.WIPE, "This account is closed: delete the local copy.")
+    results: list[PushResult] = []
+    with write_transaction(engine) as (connection, allocator):
+        last = _client_last_mutation(connection, client_id=request.client_id, principal=principal)
+        session = PushSession(connection, allocator, principal, request.client_id)
+        for mutation in sorted(request.mutations, key=lambda m: m.id):
+            if mutation.id <= last:
+                results.append(PushResult(id=mutation.id, status="skipped"))
+                continue
+            if mutation.id > last + 1:
+                break  # a gap: the client resends from last + 1
+            results.append(session.apply_or_reject(mutation))
+            last = mutation.id
+        connection.execute(
+            update(clients)
+            .where(clients.c.client_id == request.client_id)
+            .values(last_mutation_id=last, last_seen=utc_now_iso(), user_id=principal.user_id)
+        )
+        epoch = read_meta(connection)[0]
+    return PushResponse(last_mutation_id=last, results=results, epoch=epoch)

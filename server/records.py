@@ -1,0 +1,258 @@
+"""Writing synced records: the row, its per-field versions and its change-log entry together.
+
+Every server-side change of a synced record (a pushed mutation, an admin action, the demo loader)
+goes through here, so a record can never change without the entry that carries it to clients.
+The change log stays compact: appending an entry for a record deletes that record's older entry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
+from protocol.entities import ENTITIES, ENTITY_ORDER, Ownership
+from server.db import SeqAllocator, utc_now_iso
+from server.schema import change_log, entity_tables
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and from which installation (None: the server itself, the CLI)."""
+
+    user_id: str | None
+    client_id: str | None = None
+
+
+SYSTEM = Actor(user_id=None, client_id=None)
+
+
+def payload_json(entity: str, row: Mapping[str, Any]) -> str:
+    """The `data` of an upsert: every synced field plus `archived`, as compact JSON text."""
+    data = {name: row.get(name) for name in ENTITIES[entity].field_names}
+    data["archived"] = bool(row.get("archived"))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def bucket_of(entity: str, record_id: str, row: Mapping[str, Any]) -> str | None:
+    """The customer whose replica bucket carries this record (None: reference or personal)."""
+    if entity == "customer":
+        return record_id
+    if ENTITIES[entity].ownership is Ownership.CUSTOMER:
+        customer_id = row.get("customer_id")
+        return str(customer_id) if customer_id else None
+    return None
+
+
+def personal_owner_of(entity: str, row: Mapping[str, Any]) -> str | None:
+    if ENTITIES[entity].ownership is Ownership.PERSONAL:
+        user_id = row.get("user_id")
+        return str(user_id) if user_id else None
+    return None
+
+
+def load_record(connection: Connection, *, entity: str, record_id: str) -> dict[str, Any] | None:
+    table = entity_tables[entity]
+    row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    return dict(row) if row is not None else None
+
+
+def field_versions_of(row: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """{"field": [version, user_id, client_id]} of the last write of each field."""
+    loaded = json.loads(row.get("field_versions") or "{}")
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def append_change(
+    connection: Connection,
+    allocator: SeqAllocator,
+    *,
+    entity: str,
+    record_id: str,
+    row: Mapping[str, Any],
+) -> int:
+    """Append the record's current state (upsert, or delete when `deleted`); returns its seq."""
+    connection.execute(
+        delete(change_log).where(
+            and_(
+                change_log.c.entity == entity,
+                change_log.c.entity_id == record_id,
+                change_log.c.op != "exit",
+            )
+        )
+    )
+    deleted = bool(row.get("deleted"))
+    seq = allocator.next()
+    connection.execute(
+        insert(change_log).values(
+            seq=seq,
+            entity=entity,
+            entity_id=record_id,
+            customer_id=bucket_of(entity, record_id, row),
+            op="delete" if deleted else "upsert",
+            version=int(row["version"]),
+            payload=None if deleted else payload_json(entity, row),
+            for_user_id=personal_owner_of(entity, row),
+        )
+    )
+    return seq
+
+
+def append_exit(
+    connection: Connection,
+    allocator: SeqAllocator,
+    *,
+    customer_id: str,
+    version: int,
+    owner_id: str | None,
+    team_id: str | None,
+) -> None:
+    """Tell the former owner (and former team) that this customer's bucket left their scope."""
+    conditions = [change_log.c.customer_id == customer_id, change_log.c.op == "exit"]
+    connection.execute(
+        delete(change_log).where(
+            and_(
+                *conditions,
+                change_log.c.exit_owner_id.is_(owner_id)
+                if owner_id is None
+                else change_log.c.exit_owner_id == owner_id,
+                change_log.c.exit_team_id.is_(team_id)
+                if team_id is None
+                else change_log.c.exit_team_id == team_id,
+            )
+        )
+    )
+    connection.execute(
+        insert(change_log).values(
+            seq=allocator.next(),
+            entity="customer",
+            entity_id=customer_id,
+            customer_id=customer_id,
+            op="exit",
+            version=version,
+            payload=None,
+            exit_owner_id=owner_id,
+            exit_team_id=team_id,
+        )
+    )
+
+
+def save_record(
+    connection: Connection,
+    allocator: SeqAllocator,
+    *,
+    entity: str,
+    record_id: str,
+    values: Mapping[str, Any],
+    actor: Actor,
+    archived: bool | None = None,
+) -> dict[str, Any]:
+    """Create the record or change the given fields; bump its version; log it. Returns the row."""
+    table = entity_tables[entity]
+    current = load_record(connection, entity=entity, record_id=record_id)
+    version = (int(current["version"]) if current else 0) + 1
+    versions = field_versions_of(current) if current else {}
+    for name in values:
+        versions[name] = [version, actor.user_id, actor.client_id]
+    if archived is not None:
+        # Versioned like a field, so an edit based on an older version sees it was archived since.
+        versions["archived"] = [version, actor.user_id, actor.client_id]
+    bookkeeping: dict[str, Any] = {
+        "version": version,
+        "field_versions": json.dumps(versions, separators=(",", ":")),
+        "updated_at": utc_now_iso(),
+        "updated_by": actor.user_id,
+    }
+    if archived is not None:
+        bookkeeping["archived"] = archived
+    if current is None:
+        row: dict[str, Any] = {name: None for name in ENTITIES[entity].field_names}
+        row.update(values)
+        row.update(bookkeeping, id=record_id, deleted=False)
+        row.setdefault("archived", False)
+        connection.execute(insert(table).values(**row))
+    else:
+        connection.execute(
+            update(table).where(table.c.id == record_id).values(**dict(values), **bookkeeping)
+        )
+        row = {**current, **dict(values), **bookkeeping}
+    append_change(connection, allocator, entity=entity, record_id=record_id, row=row)
+    return row
+
+
+def bucket_records(
+    connection: Connection, *, customer_id: str
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    """The customer and every record in its bucket, referenced records first."""
+    for entity in ENTITY_ORDER:
+        spec = ENTITIES[entity]
+        table = entity_tables[entity]
+        if entity == "customer":
+            query = select(table).where(table.c.id == customer_id)
+        elif spec.ownership is Ownership.CUSTOMER:
+            query = select(table).where(table.c.customer_id == customer_id)
+        else:
+            continue
+        for row in connection.execute(query).mappings():
+            yield entity, dict(row)
+
+
+def reappend_bucket(connection: Connection, allocator: SeqAllocator, *, customer_id: str) -> int:
+    """Append the whole bucket again so whoever just gained the customer pulls its full history."""
+    count = 0
+    for entity, row in list(bucket_records(connection, customer_id=customer_id)):
+        append_change(connection, allocator, entity=entity, record_id=str(row["id"]), row=row)
+        count += 1
+    return count
+
+
+def bulk_insert(
+    connection: Connection,
+    allocator: SeqAllocator,
+    *,
+    entity: str,
+    rows: list[dict[str, Any]],
+    actor: Actor,
+) -> int:
+    """Insert many new records (and their change-log entries) with executemany: the demo loader."""
+    if not rows:
+        return 0
+    names = ENTITIES[entity].field_names
+    now = utc_now_iso()
+    records: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    for source in rows:
+        record = {name: source.get(name) for name in names}
+        record_id = str(source["id"])
+        archived = bool(source.get("archived", False))
+        versions = {name: [1, actor.user_id, None] for name in names if record[name] is not None}
+        record.update(
+            id=record_id,
+            version=1,
+            field_versions=json.dumps(versions, separators=(",", ":")),
+            archived=archived,
+            deleted=False,
+            updated_at=now,
+            updated_by=actor.user_id,
+        )
+        records.append(record)
+        entries.append(
+            {
+                "seq": allocator.next(),
+                "entity": entity,
+                "entity_id": record_id,
+                "customer_id": bucket_of(entity, record_id, record),
+                "op": "upsert",
+                "version": 1,
+                "payload": payload_json(entity, record),
+                "exit_owner_id": None,
+                "exit_team_id": None,
+                "for_user_id": personal_owner_of(entity, record),
+            }
+        )
+    connection.execute(insert(entity_tables[entity]), records)
+    connection.execute(insert(change_log), entries)
+    return len(records)

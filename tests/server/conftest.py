@@ -1,0 +1,54 @@
+"""Server fixtures: the app on SQLite and on a real PostgreSQL, and a small firm to talk to it.
+
+`database_url` runs each test that uses it twice: on a SQLite file and on a fresh PostgreSQL
+database (marked `postgres`). `ServerHarness` wraps FastAPI's TestClient with the few calls the
+tests repeat (add a user, log in, push, pull), so other suites can reuse it as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.app import create_app
+from server.db import open_engine
+from tests.server.harness import FAST_SETTINGS, Firm, ServerHarness, TestClient, make_firm
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
+    else:
+        yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """For tests whose subject does not depend on the database."""
+    return f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
+
+
+@pytest.fixture
+def server(database_url: str) -> Iterator[ServerHarness]:
+    engine = open_engine(database_url)
+    app = create_app(engine=engine, settings=FAST_SETTINGS)
+    with TestClient(app) as client:
+        yield ServerHarness(engine, client, FAST_SETTINGS)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_server(sqlite_url: str) -> Iterator[ServerHarness]:
+    engine = open_engine(sqlite_url)
+    app = create_app(engine=engine, settings=FAST_SETTINGS)
+    with TestClient(app) as client:
+        yield ServerHarness(engine, client, FAST_SETTINGS)
+    engine.dispose()
+
+
+@pytest.fixture
+def firm(server: ServerHarness) -> Firm:
+    return make_firm(server)
