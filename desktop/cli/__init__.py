@@ -11,12 +11,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop.cli import records, sync_commands
+from desktop.cli import export_commands, records, sync_commands
 from desktop.cli.errors import CliError
 
 GROUPS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     records.register,
     sync_commands.register,
+    export_commands.register,
 )
 
 
