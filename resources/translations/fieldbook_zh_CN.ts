@@ -48,6 +48,33 @@
     </message>
 </context>
 <context>
+    <name>HandoverPlanModel</name>
+    <message>
+        <source>— stays with the leaver</source>
+        <translation>— 保留在离职人员名下</translation>
+    </message>
+    <message>
+        <source>Not handed over: pick a successor</source>
+        <translation>未交接：请选择接替人</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Successor</source>
+        <translation>接替人</translation>
+    </message>
+</context>
+<context>
     <name>LeaseLockWidget</name>
     <message>
         <source>Customer data is locked</source>
@@ -340,16 +367,20 @@
         <translation>关闭的账号仍可上传的天数</translation>
     </message>
     <message>
+        <source>Remember the password</source>
+        <translation>记住密码</translation>
+    </message>
+    <message>
+        <source>Send crash reports to the firm</source>
+        <translation>向公司发送崩溃报告</translation>
+    </message>
+    <message>
+        <source>Lock after idle minutes (0: never)</source>
+        <translation>空闲多少分钟后锁定（0：从不）</translation>
+    </message>
+    <message>
         <source>Server address</source>
         <translation>服务器地址</translation>
-    </message>
-    <message>
-        <source>Sync interval (minutes)</source>
-        <translation>同步间隔（分钟）</translation>
-    </message>
-    <message>
-        <source>Language</source>
-        <translation>语言</translation>
     </message>
     <message>
         <source>yes</source>
@@ -358,6 +389,26 @@
     <message>
         <source>no</source>
         <translation>否</translation>
+    </message>
+    <message>
+        <source>IT department</source>
+        <translation>IT 部门</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>you</source>
+        <translation>您</translation>
+    </message>
+    <message>
+        <source>server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Could not save the settings: %1</source>
+        <translation>无法保存设置：%1</translation>
     </message>
     <message>
         <source>Settings</source>
@@ -392,16 +443,16 @@
         <translation>公司策略</translation>
     </message>
     <message>
-        <source>No policies received yet: sync once to see them.</source>
-        <translation>尚未收到策略：同步一次后即可查看。</translation>
-    </message>
-    <message>
         <source>Policy</source>
         <translation>策略</translation>
     </message>
     <message>
         <source>Value</source>
         <translation>值</translation>
+    </message>
+    <message>
+        <source>Set by</source>
+        <translation>设定方</translation>
     </message>
     <message>
         <source>Cancel</source>

@@ -8,6 +8,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
+from desktop.settings import Settings
 from desktop.ui.i18n import (
     CJK_FONT_FAMILIES,
     TRANSLATIONS_DIR,
@@ -16,7 +17,7 @@ from desktop.ui.i18n import (
     configure_fonts,
     resolve_language,
 )
-from desktop.ui.settings_dialog import SettingsDialog, SettingsValues
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.shortcuts import SHORTCUTS, ShortcutHelpDialog
 
 CATALOGUE = TRANSLATIONS_DIR / "fieldbook_zh_CN.ts"
@@ -43,10 +44,9 @@ def test_the_system_locale_decides_unless_a_language_was_chosen():
     assert resolve_language("klingon", chinese) is Language.CHINESE  # unknown: the system's
 
 
-def test_switching_to_chinese_relabels_open_screens_and_back(qtbot, translations):
-    dialog = SettingsDialog(
-        values=SettingsValues("system", 5, "https://crm.firm.cn"), policies={"drain_days": 14}
-    )
+def test_switching_to_chinese_relabels_open_screens_and_back(qtbot, translations, tmp_path):
+    settings = Settings(machine_path=None, user_path=tmp_path / "settings.json")
+    dialog = SettingsDialog(settings=settings, server_policies={"drain_days": 14})
     qtbot.addWidget(dialog)
     help_dialog = ShortcutHelpDialog()
     qtbot.addWidget(help_dialog)
@@ -55,7 +55,9 @@ def test_switching_to_chinese_relabels_open_screens_and_back(qtbot, translations
     assert translations.apply("zh_CN") is Language.CHINESE
     assert translations.missing == []  # ours and Qt's own catalogues were found
     qtbot.waitUntil(lambda: dialog.windowTitle() == "设置", timeout=2000)
-    assert dialog.policy_table.item(0, 0).text() == "关闭的账号仍可上传的天数"
+    last = dialog.policy_table.rowCount() - 1
+    assert dialog.policy_table.item(last, 0).text() == "关闭的账号仍可上传的天数"
+    assert dialog.policy_table.item(last, 2).text() == "服务器"
     assert dialog.language_box.itemText(0) == "跟随系统"
     # Qt's own base translations cover the standard buttons.
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
