@@ -245,17 +245,31 @@ def inherited_customers(
         return queue
 
 
+@dataclass(frozen=True)
+class BookCustomer:
+    """One customer of an account manager's book, for choosing what to hand over."""
+
+    customer_id: str
+    name: str
+    tier: str
+    team_id: str
+    team_name: str
+
+
 def customers_of(
     engine: Engine,
     *,
     owner_id: str,
     team_id: str | None = None,
     tiers: Sequence[str] | None = None,
-) -> list[tuple[str, str, str]]:
-    """(id, name, tier) of an owner's live customers, optionally narrowed by team and tier:
-    the hand-over screen's "by team / by tier" selection, read from an admin's replica."""
-    query = select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.tier).where(
-        CUSTOMER.c.owner_id == owner_id, CUSTOMER.c.archived == 0
+) -> list[BookCustomer]:
+    """An owner's live customers, optionally narrowed by team and tier: the hand-over
+    screen's "by customer / team / tier" selection, read from an administrator's replica."""
+    team = entity_tables["team"]
+    query = (
+        select(CUSTOMER.c.id, CUSTOMER.c.name, CUSTOMER.c.tier, CUSTOMER.c.team_id, team.c.name)
+        .outerjoin(team, team.c.id == CUSTOMER.c.team_id)
+        .where(CUSTOMER.c.owner_id == owner_id, CUSTOMER.c.archived == 0)
     )
     if team_id is not None:
         query = query.where(CUSTOMER.c.team_id == team_id)
@@ -263,4 +277,6 @@ def customers_of(
         query = query.where(CUSTOMER.c.tier.in_(list(tiers)))
     with engine.connect() as connection:
         rows: list[Any] = list(connection.execute(query.order_by(CUSTOMER.c.name, CUSTOMER.c.id)))
-    return [(row.id, row.name or "", row.tier or "") for row in rows]
+    return [
+        BookCustomer(row[0], row[1] or "", row[2] or "", row[3] or "", row[4] or "") for row in rows
+    ]

@@ -179,5 +179,8 @@ def test_selection_by_owner_team_and_tier(replica: Engine):
     all_mine = customers_of(replica, owner_id=SUCCESSOR)
     assert len(all_mine) == 4
     silver = customers_of(replica, owner_id=SUCCESSOR, tiers=["silver"])
-    assert silver == [(ids["acme"], "Acme Trading", "silver")]
+    assert [(c.customer_id, c.name, c.tier) for c in silver] == [
+        (ids["acme"], "Acme Trading", "silver")
+    ]
+    assert {c.team_id for c in all_mine} == {"t-east"}
     assert customers_of(replica, owner_id=SUCCESSOR, team_id="t-west") == []
