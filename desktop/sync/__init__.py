@@ -1,0 +1,1 @@
+"""The Qt-free sync engine: transport, credentials, push/pull, inbox and the background loop."""

@@ -1,0 +1,189 @@
+"""The server's endpoints (docs/wire.md) as methods, with sign-in and automatic token refresh.
+
+The access token lives in memory only; the refresh token in the `CredentialStore`. When a call
+answers 401 `unauthorized`, the client refreshes once (the server rotates the refresh token, so the
+new one is saved at once) and repeats the call. Two threads that hit an expired token together
+refresh only once: the second sees the token already changed and just retries.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from desktop.sync.credentials import CredentialStore
+from desktop.sync.errors import NotSignedIn, ServerError, Unauthorized
+from desktop.sync.transport import Transport
+from protocol.messages import (
+    MAX_LONG_POLL_SECONDS,
+    PROTOCOL_VERSION,
+    SCHEMA_VERSION,
+    LoginRequest,
+    RefreshRequest,
+    TokenPair,
+)
+
+LONG_POLL_MARGIN_SECONDS = 15.0  # the read timeout of a long-poll is its wait plus this
+
+
+@dataclass(frozen=True)
+class Hello:
+    epoch: str
+    account_state: str
+    user_id: str | None
+    login: str | None
+    role: str | None
+    max_offline_days: int | None
+    drain_days: int | None
+    min_protocol_version: int | None
+    raw: dict[str, Any]
+
+
+class ApiClient:
+    def __init__(
+        self, *, transport: Transport, credentials: CredentialStore, client_id: str
+    ) -> None:
+        self.transport = transport
+        self.credentials = credentials
+        self.client_id = client_id
+        self._token_lock = threading.Lock()
+        self._access_token: str | None = None
+
+    # --- auth -----------------------------------------------------------------------------
+    def login(self, *, login: str, password: str) -> TokenPair:
+        request = LoginRequest(login=login, password=password, client_id=self.client_id)
+        answer = self.transport.request("POST", "/auth/login", json_body=request.model_dump())
+        pair = self._token_pair(answer.body)
+        self.credentials.save(pair.refresh_token)
+        with self._token_lock:
+            self._access_token = pair.access_token
+        return pair
+
+    def logout(self) -> None:
+        self._call("POST", "/auth/logout", json_body={"client_id": self.client_id})
+        with self._token_lock:
+            self._access_token = None
+        self.credentials.delete()
+
+    def _token_pair(self, body: Any) -> TokenPair:
+        try:
+            return TokenPair.model_validate(body)
+        except ValueError as error:
+            raise ServerError(f"The server's sign-in answer was not understood: {error}") from None
+
+    def _current_token(self) -> str:
+        with self._token_lock:
+            if self._access_token is not None:
+                return self._access_token
+        return self._refresh(stale=None)
+
+    def _refresh(self, *, stale: str | None) -> str:
+        with self._token_lock:
+            if self._access_token is not None and self._access_token != stale:
+                return self._access_token  # another thread refreshed meanwhile
+            refresh_token = self.credentials.load()
+            if not refresh_token:
+                raise NotSignedIn("Not signed in on this computer: sign in with your password.")
+            try:
+                answer = self.transport.request(
+                    "POST",
+                    "/auth/refresh",
+                    json_body=RefreshRequest(refresh_token=refresh_token).model_dump(),
+                )
+            except Unauthorized:
+                self._access_token = None
+                self.credentials.delete()  # revoked for good: keeping it would fail every time
+                raise Unauthorized(
+                    "Your sign-in has expired or was revoked: sign in again with your password."
+                ) from None
+            pair = self._token_pair(answer.body)
+            self.credentials.save(pair.refresh_token)  # rotation: the old one is now revoked
+            self._access_token = pair.access_token
+            return pair.access_token
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+        read_timeout: float | None = None,
+    ) -> Any:
+        token = self._current_token()
+        try:
+            return self.transport.request(
+                method,
+                path,
+                json_body=json_body,
+                params=params,
+                token=token,
+                read_timeout=read_timeout,
+            ).body
+        except Unauthorized:
+            token = self._refresh(stale=token)
+            return self.transport.request(
+                method,
+                path,
+                json_body=json_body,
+                params=params,
+                token=token,
+                read_timeout=read_timeout,
+            ).body
+
+    # --- sync -----------------------------------------------------------------------------
+    def hello(self) -> Hello:
+        body = self._call("GET", "/sync/hello")
+        if not isinstance(body, dict) or "epoch" not in body:
+            raise ServerError("The server's hello answer was not understood.")
+        user = body.get("user") or {}
+        policies = body.get("policies") or {}
+        return Hello(
+            epoch=str(body["epoch"]),
+            account_state=str(body.get("account_state", "active")),
+            user_id=user.get("id"),
+            login=user.get("login"),
+            role=user.get("role"),
+            max_offline_days=policies.get("max_offline_days"),
+            drain_days=policies.get("drain_days"),
+            min_protocol_version=body.get("min_protocol_version"),
+            raw=body,
+        )
+
+    def push(self, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+        body = self._call(
+            "POST",
+            "/sync/push",
+            json_body={
+                "client_id": self.client_id,
+                "protocol_version": PROTOCOL_VERSION,
+                "schema_version": SCHEMA_VERSION,
+                "mutations": mutations,
+            },
+        )
+        if not isinstance(body, dict) or "last_mutation_id" not in body:
+            raise ServerError("The server's push answer was not understood.")
+        return body
+
+    def pull(self, *, cursor: str | None, limit: int, wait: float = 0) -> dict[str, Any]:
+        """One page of changes. Pages are large, so they stay plain JSON (no model per change)."""
+        params: dict[str, Any] = {"client_id": self.client_id, "limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        wait = min(max(wait, 0), MAX_LONG_POLL_SECONDS)
+        if wait:
+            params["wait"] = int(wait) if float(wait).is_integer() else wait
+        body = self._call(
+            "GET",
+            "/sync/pull",
+            params=params,
+            read_timeout=(wait + LONG_POLL_MARGIN_SECONDS) if wait else None,
+        )
+        if not isinstance(body, dict) or "changes" not in body or "next_cursor" not in body:
+            raise ServerError("The server's pull answer was not understood.")
+        return body
+
+    def drained(self) -> bool:
+        body = self._call("POST", "/sync/drained", json_body={"client_id": self.client_id})
+        return bool(isinstance(body, dict) and body.get("wipe"))

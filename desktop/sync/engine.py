@@ -1,0 +1,391 @@
+"""One sync: hello -> push -> pull, with resets, drain and wipe. Qt-free; the loop drives it.
+
+A database transaction is never held across a network call: every step reads (db), talks to the
+server (net), then writes the result (db) in a transaction of its own. Each pulled page is applied
+together with its cursor, so a crash at any point resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from desktop.store.changes import utc_now
+from desktop.store.schema import entity_tables
+from desktop.sync import outbox, state
+from desktop.sync.api import ApiClient, Hello
+from desktop.sync.apply import apply_changes, remove_bucket_if_settled
+from desktop.sync.errors import (
+    Deactivated,
+    ResetRequired,
+    ServerError,
+    ServerLostChanges,
+    SyncError,
+    UpgradeRequired,
+    Wipe,
+)
+from protocol.messages import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, parse_cursor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    push_batch: int = MAX_MUTATIONS_PER_PUSH
+    pull_limit: int = DEFAULT_PULL_LIMIT
+    outbox_retention_days: int = 30  # acknowledged entries kept for a server restored from backup
+
+
+@dataclass(frozen=True)
+class PullProgress:
+    rows_so_far: int
+    estimated_total: int | None  # None while the server gives no estimate
+
+
+@dataclass(frozen=True)
+class WipeReport:
+    deleted_paths: tuple[str, ...]
+    keyring_entry_deleted: bool
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    pushed: int = 0  # mutations the server acknowledged in this sync
+    rejected: int = 0  # of those, refused by a business rule (now in sync errors)
+    pulled: int = 0  # changes received
+    kept_pending: int = 0  # pulled changes held back because our own edit is still pending
+    resets: int = 0
+    account_state: str = "active"
+    wiped: WipeReport | None = None
+
+
+@dataclass
+class _Tally:
+    pushed: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    kept_pending: int = 0
+    resets: int = 0
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        api: ApiClient,
+        replica_path: Path | None,
+        options: SyncOptions | None = None,
+        on_progress: Callable[[PullProgress], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.api = api
+        self.replica_path = replica_path
+        self.options = options or SyncOptions()
+        self.on_progress = on_progress
+        # One sync at a time; the long-poll listener only applies pages and checks the cursor.
+        self._sync_lock = threading.Lock()
+        self.wiped: WipeReport | None = None
+
+    # --- the whole cycle --------------------------------------------------------------------
+    def sync_once(self) -> SyncSummary:
+        with self._sync_lock:
+            if self.wiped is not None:
+                return SyncSummary(account_state="wipe", wiped=self.wiped)
+            tally = _Tally()
+            try:
+                return self._cycle(tally)
+            except UpgradeRequired as error:
+                state.put(self.engine, stopped_reason="upgrade_required")
+                raise UpgradeRequired(
+                    f"This version of Fieldbook is too old for the server: please update it. "
+                    f"Your unsynced changes are kept and will be sent after the update. ({error})"
+                ) from error
+
+    def _cycle(self, tally: _Tally) -> SyncSummary:
+        try:
+            hello = self.api.hello()
+        except Wipe:
+            return self._finish_wipe()
+        state.put(self.engine, stopped_reason=None)
+        self._remember_hello(hello)
+        if hello.account_state == "wipe":
+            return self._finish_wipe()
+        if hello.account_state == "deactivated":
+            return self._drain_then_wipe(tally)
+        if self._epoch_changed(hello.epoch):
+            self._reset(tally, epoch=hello.epoch)
+        try:
+            self._push_all(tally, probe=tally.resets > 0)
+            self._settle_deferred_exits()
+            if self._pull_all(tally):  # the server lost acknowledged pushes: send them again
+                self._push_all(tally, probe=False)
+                self._pull_all(tally)
+        except ResetRequired:
+            self._reset(tally, epoch=None)
+            self._push_all(tally, probe=True)
+            self._pull_all(tally)
+        except Deactivated:
+            return self._drain_then_wipe(tally)
+        self._settle_deferred_exits()
+        with self.engine.begin() as connection:
+            state.write_value(connection, state.LAST_SYNC_AT, utc_now())
+            outbox.prune_acknowledged(connection, retention_days=self.options.outbox_retention_days)
+        return self._summary(tally, hello.account_state)
+
+    def _summary(self, tally: _Tally, account_state: str) -> SyncSummary:
+        return SyncSummary(
+            pushed=tally.pushed,
+            rejected=tally.rejected,
+            pulled=tally.pulled,
+            kept_pending=tally.kept_pending,
+            resets=tally.resets,
+            account_state=account_state,
+        )
+
+    def _remember_hello(self, hello: Hello) -> None:
+        values: dict[str, Any] = {"account_state": hello.account_state}
+        if hello.max_offline_days is not None:
+            values["max_offline_days"] = hello.max_offline_days
+        if hello.user_id is not None:
+            values["user_id"] = hello.user_id
+        state.put(self.engine, **values)
+
+    def _epoch_changed(self, epoch: str) -> bool:
+        known = state.get(self.engine, state.EPOCH)
+        return known is not None and known != epoch
+
+    # --- push -------------------------------------------------------------------------------
+    def _push_all(self, tally: _Tally, *, probe: bool) -> None:
+        """Send every pending entry in batches. `probe` sends one (possibly empty) push even with
+        nothing pending, to learn the server's `last_mutation_id` after a reset."""
+        rounds = 0
+        while True:
+            with self.engine.connect() as connection:
+                batch = outbox.pending_batch(connection, limit=self.options.push_batch)
+            if not batch and not probe:
+                return
+            probe = False
+            rounds += 1
+            if rounds > 10_000:
+                raise ServerError("The server keeps asking for the same changes; will retry.")
+            answer = self.api.push(batch)
+            self._check_answer_epoch(str(answer.get("epoch") or ""))
+            last = int(answer["last_mutation_id"])
+            results: list[dict[str, Any]] = list(answer.get("results") or [])
+            with self.engine.begin() as connection:
+                outbox.record_versions(connection, sent=batch, results=results)
+                acked = outbox.acknowledge_through(connection, last_mutation_id=last)
+                reopened = self._reopen_if_server_lost(connection, last)
+            tally.pushed += acked
+            tally.rejected += sum(1 for r in results if r.get("status") == "rejected")
+            if batch and not acked and not reopened:
+                raise ServerError(
+                    f"The server acknowledged none of the {len(batch)} changes sent; will retry."
+                )
+
+    def _reopen_if_server_lost(self, connection: Any, last: int) -> int:
+        acked_newest = outbox.newest_acked_id(connection)
+        oldest = outbox.oldest_kept_id(connection)
+        if oldest is not None and oldest > last + 1:
+            # Neither pending nor kept: the server can never be given what it lost.
+            raise ServerLostChanges(
+                f"The server was restored from a backup and lost changes {last + 1}..{oldest - 1} "
+                f"of this computer, which are older than the {self.options.outbox_retention_days} "
+                f"days kept here. Tell your administrator."
+            )
+        if acked_newest is None or acked_newest <= last:
+            return 0
+        reopened = outbox.reopen_after(connection, last_mutation_id=last)
+        log.warning("server holds our mutations only up to %s: resending %s", last, reopened)
+        return reopened
+
+    def _check_answer_epoch(self, epoch: str) -> None:
+        if epoch and self._epoch_changed(epoch):
+            raise ResetRequired("The server's data was restored from a backup.")
+
+    # --- pull -------------------------------------------------------------------------------
+    def _pull_all(self, tally: _Tally) -> bool:
+        """Pull pages until the server has nothing newer. True when the server turned out to
+        have lost pushes it had acknowledged (so they must be sent again)."""
+        lost = False
+        while True:
+            cursor = state.get(self.engine, state.CURSOR)
+            page = self.api.pull(cursor=cursor, limit=self.options.pull_limit)
+            outcome = self.apply_page(page, from_cursor=cursor)
+            if outcome is None:
+                continue  # the listener applied a page meanwhile: read the cursor again
+            tally.pulled += len(page["changes"])
+            tally.kept_pending += outcome
+            lost = self._check_server_last_mutation(page) or lost
+            if self.on_progress is not None:
+                self.on_progress(PullProgress(tally.pulled, _estimate(page, tally.pulled)))
+            if not page.get("has_more"):
+                return lost
+
+    def apply_page(self, page: dict[str, Any], *, from_cursor: str | None) -> int | None:
+        """Apply a page and its cursor in one transaction. None when the stored cursor moved
+        since the page was requested (another thread applied it): the page is dropped."""
+        epoch = str(page.get("epoch") or "")
+        next_cursor = str(page["next_cursor"])
+        parse_cursor(next_cursor)  # a malformed cursor must not be stored
+        with self.engine.begin() as connection:
+            # Writing first takes SQLite's write lock now, so the checks below stay true until
+            # commit (a deferred read-then-write could fail on a concurrent writer).
+            state.write_value(connection, "last_pull_at", utc_now())
+            stored_cursor = state.read_value(connection, state.CURSOR)
+            if stored_cursor != from_cursor:
+                return None
+            known_epoch = state.read_value(connection, state.EPOCH)
+            if known_epoch is not None and epoch and epoch != known_epoch:
+                raise ResetRequired("The server's data was restored from a backup.")
+            deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
+            outcome = apply_changes(
+                connection,
+                changes=page["changes"],
+                pending=outbox.pending_entity_ids(connection),
+                deferred_exits=deferred,
+            )
+            state.write_json_set(connection, state.DEFERRED_EXITS, deferred)
+            state.write_value(connection, state.CURSOR, next_cursor)
+            if epoch:
+                state.write_value(connection, state.EPOCH, epoch)
+        if outcome.unknown_entities:
+            log.info("skipped records of unknown types: %s", sorted(outcome.unknown_entities))
+        return outcome.kept_pending
+
+    def listen_once(self, *, wait: float) -> bool:
+        """Long-poll for the next page and apply it; True when changes arrived.
+
+        Runs beside `sync_once` on another thread without its lock: the page is applied only if
+        the stored cursor is still the one it was requested with (`apply_page`), so a page that
+        the cycle already applied meanwhile is simply dropped.
+        """
+        if self.wiped is not None:
+            return False
+        cursor = state.get(self.engine, state.CURSOR)
+        if cursor is None:
+            return False  # nothing pulled yet: the first full pull belongs to the cycle
+        page = self.api.pull(cursor=cursor, limit=self.options.pull_limit, wait=wait)
+        if self.wiped is not None or not page["changes"]:
+            return False
+        return self.apply_page(page, from_cursor=cursor) is not None
+
+    def pending_changes(self) -> int:
+        with self.engine.connect() as connection:
+            return outbox.pending_count(connection)
+
+    def _check_server_last_mutation(self, page: dict[str, Any]) -> bool:
+        server_last = page.get("last_mutation_id")
+        if server_last is None:
+            return False
+        with self.engine.begin() as connection:
+            acked = outbox.newest_acked_id(connection)
+            if acked is None or int(server_last) >= acked:
+                return False
+            return self._reopen_if_server_lost(connection, int(server_last)) > 0
+
+    def _settle_deferred_exits(self) -> None:
+        with self.engine.begin() as connection:
+            deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
+            if not deferred:
+                return
+            pending = outbox.pending_entity_ids(connection)
+            settled = {
+                customer_id
+                for customer_id in deferred
+                if remove_bucket_if_settled(connection, customer_id=customer_id, pending=pending)
+            }
+            state.write_json_set(connection, state.DEFERRED_EXITS, deferred - settled)
+
+    # --- reset ------------------------------------------------------------------------------
+    def _reset(self, tally: _Tally, *, epoch: str | None) -> None:
+        """Start the replica over from the server, keeping the outbox and the rows it edits."""
+        log.warning("server epoch changed or cursor refused: rebuilding the replica")
+        tally.resets += 1
+        with self.engine.begin() as connection:
+            pending = outbox.pending_entity_ids(connection)
+            for table in entity_tables.values():
+                rows = connection.execute(table.select().with_only_columns(table.c.id))
+                stale = [row[0] for row in rows if row[0] not in pending]
+                for start in range(0, len(stale), 500):
+                    chunk = stale[start : start + 500]
+                    connection.execute(table.delete().where(table.c.id.in_(chunk)))
+            state.write_value(connection, state.CURSOR, None)
+            state.write_value(connection, state.EPOCH, epoch)
+            state.write_json_set(connection, state.DEFERRED_EXITS, ())
+
+    # --- leaving the firm -------------------------------------------------------------------
+    def _drain_then_wipe(self, tally: _Tally) -> SyncSummary:
+        """A deactivated account: upload everything still pending, then delete the local copy."""
+        self._push_all(tally, probe=False)
+        with self.engine.connect() as connection:
+            left = outbox.pending_count(connection)
+        if left:
+            raise ServerError(f"{left} changes are still waiting to be uploaded; will retry.")
+        if not self.api.drained():
+            state.put(self.engine, account_state="deactivated")
+            return self._summary(tally, "deactivated")
+        summary = self._finish_wipe()
+        return SyncSummary(
+            pushed=tally.pushed, rejected=tally.rejected, account_state="wipe", wiped=summary.wiped
+        )
+
+    def _finish_wipe(self) -> SyncSummary:
+        self.wiped = self.wipe()
+        return SyncSummary(account_state="wipe", wiped=self.wiped)
+
+    def wipe(self) -> WipeReport:
+        """Delete the replica file, its WAL/SHM, the backups folder and the keyring entry."""
+        self.engine.dispose()
+        deleted: list[str] = []
+        if self.replica_path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                path = Path(f"{self.replica_path}{suffix}")
+                if path.exists():
+                    path.unlink()
+                    deleted.append(str(path))
+            backups = self.replica_path.parent / "backups"
+            if backups.exists():
+                shutil.rmtree(backups)
+                deleted.append(str(backups))
+        keyring_deleted = self.api.credentials.delete()
+        log.warning("account closed: local copy wiped (%s)", ", ".join(deleted) or "nothing")
+        return WipeReport(deleted_paths=tuple(deleted), keyring_entry_deleted=keyring_deleted)
+
+    # --- offline lease ----------------------------------------------------------------------
+    def last_sync_at(self) -> datetime | None:
+        text = state.get(self.engine, state.LAST_SYNC_AT)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+    def lease_expired(self, max_offline_days: int, *, now: datetime | None = None) -> bool:
+        """True when the last successful sync is older than the firm's offline allowance."""
+        last = self.last_sync_at()
+        if last is None:
+            return False  # never synced: the sign-in itself was online
+        return (now or datetime.now(UTC)) - last > timedelta(days=max_offline_days)
+
+
+def _estimate(page: dict[str, Any], rows_so_far: int) -> int | None:
+    remaining = page.get("remaining")
+    if isinstance(remaining, int):
+        return rows_so_far + remaining
+    return None
+
+
+__all__ = [
+    "PullProgress",
+    "SyncEngine",
+    "SyncError",
+    "SyncOptions",
+    "SyncSummary",
+    "WipeReport",
+]
