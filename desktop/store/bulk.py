@@ -1,42 +1,66 @@
 """Applying records as the server sends them: executemany, no ORM objects, no outbox entries.
 
 The sync engine calls these for every pulled page, inside the same transaction that stores the
-new cursor, so a crash resumes at the next page.
+new cursor, so a crash resumes at the next page. The search index follows in the same
+transaction: pulled customers, contacts and activities are indexed straight from the rows in
+memory (reading them back would double the cost of an initial sync).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from desktop.store.schema import entity_tables
+from desktop.store.search_index import (
+    INDEXED_ENTITIES,
+    bring_index_up_to_date,
+    drain_pending,
+    forget_pending,
+    index_rows,
+)
 from protocol.entities import ENTITIES
 
+if TYPE_CHECKING:
+    from protocol.demo_firm import DemoFirm
 
-def _upsert_sql(entity: str) -> tuple[str, tuple[str, ...]]:
-    columns = ("id", *ENTITIES[entity].field_names, "version", "archived")
+# Rows per executemany and per transaction when loading a demo firm: big enough that per-call
+# overhead vanishes, small enough that the rows of one batch are a few MB at most.
+DEMO_BATCH_ROWS = 5_000
+DEMO_ROWS_PER_TRANSACTION = 100_000
+
+
+def upsert_columns(entity: str) -> tuple[str, ...]:
+    return ("id", *ENTITIES[entity].field_names, "version", "archived")
+
+
+def upsert_sql(entity: str) -> str:
+    columns = upsert_columns(entity)
     placeholders = ", ".join("?" for _ in columns)
-    return (
-        f'INSERT OR REPLACE INTO "{entity}" ({", ".join(columns)}) VALUES ({placeholders})',
-        columns,
-    )
+    return f'INSERT OR REPLACE INTO "{entity}" ({", ".join(columns)}) VALUES ({placeholders})'
 
 
-def upsert_rows(
-    connection: Connection, *, entity: str, rows: Sequence[Mapping[str, Any]]
-) -> int:
+def upsert_rows(connection: Connection, *, entity: str, rows: Sequence[Mapping[str, Any]]) -> int:
     """Insert or replace whole records (every field, `id`, `version`, `archived`)."""
     if not rows:
         return 0
-    sql, columns = _upsert_sql(entity)
-    field_columns = columns[:-1]
+    field_columns = upsert_columns(entity)[:-1]
     values = [
         (*(row.get(column) for column in field_columns), 1 if row.get("archived") else 0)
         for row in rows
     ]
-    connection.exec_driver_sql(sql, values)
+    indexed = entity in INDEXED_ENTITIES
+    if indexed:
+        # Earlier local writes still queued are indexed first, so that emptying the queue below
+        # only forgets the entries our own inserts just added.
+        bring_index_up_to_date(connection)
+    connection.exec_driver_sql(upsert_sql(entity), values)
+    if indexed:
+        index_rows(connection, entity=entity, rows=rows)
+        forget_pending(connection)
     return len(values)
 
 
@@ -45,5 +69,38 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
     id_list = list(ids)
     if not id_list:
         return 0
+    if entity in INDEXED_ENTITIES:
+        bring_index_up_to_date(connection)
     connection.execute(table.delete().where(table.c.id.in_(id_list)))
+    if entity in INDEXED_ENTITIES:
+        drain_pending(connection)  # the delete triggers queued exactly these ids
     return len(id_list)
+
+
+def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def load_demo_firm(engine: Engine, firm: DemoFirm, *, version: int = 1) -> dict[str, int]:
+    """Load a generated firm as if pulled from a server (no outbox entries); rows per entity.
+
+    Streams: at most one batch of rows is in memory, whatever the firm's size.
+    """
+    counts: dict[str, int] = {}
+    for entity, rows in firm.entities():
+        counts[entity] = 0
+        batches = _batches(rows, DEMO_BATCH_ROWS)
+        while True:
+            with engine.begin() as connection:
+                loaded_in_transaction = 0
+                for batch in batches:
+                    for row in batch:
+                        row["version"] = version
+                    counts[entity] += upsert_rows(connection, entity=entity, rows=batch)
+                    loaded_in_transaction += len(batch)
+                    if loaded_in_transaction >= DEMO_ROWS_PER_TRANSACTION:
+                        break
+            if loaded_in_transaction < DEMO_ROWS_PER_TRANSACTION:
+                break
+    return counts

@@ -1,0 +1,306 @@
+"""The search index: what it stores and how it is kept current (queries live in `search.py`).
+
+Design (chosen by measuring on a 100,000-customer / 1,000,000-activity replica; figures in
+`bench/store.py`):
+
+- FTS5 with the `unicode61` tokenizer, but Chinese (and other CJK) text is stored with a space
+  around every character, so each character is a token. A Chinese query of any length becomes a
+  phrase query (`建筑` -> `"建 筑"`): one-character queries work like longer ones, through the same
+  index, with no LIKE scan. The `trigram` tokenizer cannot match one- or two-character queries at
+  all, and the LIKE fallback it needs scans every note (hundreds of ms at 1M activities).
+- Names also get pinyin tokens (pypinyin): for every character position, the full pinyin and the
+  initials of the rest of the name (中国建筑 -> zhongguojianzhu, guojianzhu, ...; zgjz, gjz, ...).
+  A prefix query then finds `zhongguo`, `jianzhu` and `zgjz` without segmenting the user's input.
+- Two FTS tables: `search_party` (customers and contacts) and `search_note` (activities), so name
+  matches are ranked (bm25, names weighted above details) and listed before note matches.
+- The index is kept current by SQL triggers that queue every changed customer, contact or activity
+  in `search_pending`, whoever writes it (the unit of work, the sync engine, imports). The queue is
+  drained (re-indexed in Python, where pypinyin and the CJK spacing live) before every search and
+  after every bulk apply. A local write therefore only pays for one queue insert, and a search
+  always sees every committed write. `desktop.store.bulk` indexes pulled rows straight from memory.
+
+The tables and triggers are created by the replica migration `0002_search_index`; a replica
+without them gets them (and a full rebuild) on first use, see `ensure_search_index`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from pypinyin import lazy_pinyin
+from sqlalchemy import Connection, Engine
+
+INDEXED_ENTITIES: tuple[str, ...] = ("customer", "contact", "activity")
+# The columns each document is made of: only changes to these queue a record for re-indexing
+# (an acknowledged push bumps `version` on thousands of rows, which must not).
+INDEXED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customer": ("name", "phone", "fax", "email", "website", "address", "tags"),
+    "contact": ("customer_id", "name", "title", "phone", "mobile", "email", "address"),
+    "activity": ("customer_id", "subject", "notes", "outcome", "next_step", "place"),
+}
+
+# The index schema. The migration carries its own copy of these statements (a revision must keep
+# describing the same schema), and `ensure_search_index` uses these for replicas without it.
+_TOKENIZER = "unicode61 remove_diacritics 2"
+SEARCH_INDEX_DDL: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS search_doc (doc INTEGER PRIMARY KEY, record_id TEXT NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS ix_search_doc_record ON search_doc (record_id)",
+    "CREATE TABLE IF NOT EXISTS search_pending "
+    "(record_id TEXT NOT NULL PRIMARY KEY, entity TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_party USING fts5(kind UNINDEXED, record_id "
+    f"UNINDEXED, customer_id UNINDEXED, name, pinyin, details, tokenize='{_TOKENIZER}')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_note USING fts5(record_id UNINDEXED, "
+    f"customer_id UNINDEXED, subject, body, tokenize='{_TOKENIZER}')",
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS search_queue_{entity}_{event} AFTER {event.upper()} "
+        f"{'OF ' + ', '.join(INDEXED_COLUMNS[entity]) + ' ' if event == 'update' else ''}"
+        f"ON {entity} BEGIN INSERT OR REPLACE INTO search_pending (record_id, entity) "
+        f"VALUES ({'old' if event == 'delete' else 'new'}.id, '{entity}'); END"
+        for entity in INDEXED_ENTITIES
+        for event in ("insert", "update", "delete")
+    ),
+)
+
+CJK = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+_CJK_CHAR = re.compile(f"({CJK})")
+_SPACE_AROUND_CJK = re.compile(f" ?({CJK}) ?")
+PINYIN_MAX = 32  # letters kept per pinyin token; longer queries are cut to match
+PINYIN_MIN_QUERY = 2  # one letter would match a good part of every firm's names
+
+
+# --- Turning text into index text ---------------------------------------------------------------
+
+
+def spaced_cjk(text: str) -> str:
+    """One token per CJK character for unicode61: `中国 ABC` -> ` 中  国  ABC`."""
+    return _CJK_CHAR.sub(r" \1 ", text)
+
+
+def unspaced_cjk(text: str) -> str:
+    """Undo `spaced_cjk` for display (snippets)."""
+    return _SPACE_AROUND_CJK.sub(r"\1", text).strip()
+
+
+@lru_cache(maxsize=65_536)
+def pinyin_tokens(name: str) -> str:
+    """Full-pinyin and initials tokens starting at every character of the name's CJK part."""
+    if not _CJK_CHAR.search(name):
+        return ""
+    syllables = [
+        cleaned
+        for item in lazy_pinyin(name, errors="ignore")
+        if (cleaned := re.sub(r"[^a-z0-9]", "", item.lower()))
+    ]
+    tokens: list[str] = []
+    for start in range(len(syllables)):
+        rest = syllables[start:]
+        tokens.append("".join(rest)[:PINYIN_MAX])
+        initials = "".join(syllable[0] for syllable in rest)[:PINYIN_MAX]
+        if len(initials) >= PINYIN_MIN_QUERY:
+            tokens.append(initials)
+    return " ".join(tokens)
+
+
+def phone_tokens(phone: str | None) -> str:
+    """The number as stored, plus national forms, so `13800138000` finds `+8613800138000`."""
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    variants = [phone, digits]
+    if phone.strip().startswith("+"):
+        # Country codes are 1-3 digits; indexing all three cuts costs a few tokens, no table.
+        variants.extend(digits[cut:] for cut in (1, 2, 3) if len(digits) - cut >= 6)
+    if digits.startswith("0"):
+        variants.append(digits.lstrip("0"))
+    return " ".join(variants)
+
+
+def _joined(*parts: Any) -> str:
+    return spaced_cjk(" ".join(str(part) for part in parts if part))
+
+
+def party_document(entity: str, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """(kind, record_id, customer_id, name, pinyin, details) for a customer or contact row."""
+    name = row.get("name") or ""
+    if entity == "customer":
+        customer_id = row["id"]
+        details = _joined(
+            phone_tokens(row.get("phone")),
+            phone_tokens(row.get("fax")),
+            row.get("email"),
+            row.get("website"),
+            row.get("address"),
+            (row.get("tags") or "").replace(",", " "),
+        )
+    else:
+        customer_id = row.get("customer_id")
+        details = _joined(
+            row.get("title"),
+            phone_tokens(row.get("phone")),
+            phone_tokens(row.get("mobile")),
+            row.get("email"),
+            row.get("address"),
+        )
+    return (entity, row["id"], customer_id, spaced_cjk(name), pinyin_tokens(name), details)
+
+
+def note_document(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """(record_id, customer_id, subject, body) for an activity row."""
+    body = _joined(row.get("notes"), row.get("outcome"), row.get("next_step"), row.get("place"))
+    return (row["id"], row.get("customer_id"), spaced_cjk(row.get("subject") or ""), body)
+
+
+# --- Keeping the index current -------------------------------------------------------------------
+
+
+def search_index_exists(connection: Connection) -> bool:
+    found = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE name IN ('search_pending', 'search_party')"
+    ).scalar()
+    return found == 2
+
+
+def ensure_search_index(connection: Connection) -> bool:
+    """Create the index if this replica has none, queueing every record; True if it was made."""
+    if search_index_exists(connection):
+        return False
+    for statement in SEARCH_INDEX_DDL:
+        connection.exec_driver_sql(statement)
+    for entity in INDEXED_ENTITIES:
+        connection.exec_driver_sql(
+            f"INSERT OR REPLACE INTO search_pending (record_id, entity) "
+            f"SELECT id, '{entity}' FROM \"{entity}\""
+        )
+    return True
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _doc_numbers(connection: Connection, record_ids: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(record_ids):
+        marks = ", ".join("?" for _ in chunk)
+        result = connection.exec_driver_sql(
+            f"SELECT record_id, doc FROM search_doc WHERE record_id IN ({marks})", tuple(chunk)
+        )
+        found.update((record_id, int(doc)) for record_id, doc in result)
+    return found
+
+
+def index_rows(connection: Connection, *, entity: str, rows: Sequence[Mapping[str, Any]]) -> int:
+    """(Re)index whole rows of an indexed entity; other entities are ignored. Returns the count."""
+    if entity not in INDEXED_ENTITIES or not rows:
+        return 0
+    record_ids = [row["id"] for row in rows]
+    existing = _doc_numbers(connection, record_ids)
+    fts = "search_note" if entity == "activity" else "search_party"
+    if existing:
+        connection.exec_driver_sql(
+            f"DELETE FROM {fts} WHERE rowid = ?", [(doc,) for doc in existing.values()]
+        )
+    next_doc = (
+        int(
+            connection.exec_driver_sql("SELECT coalesce(max(doc), 0) FROM search_doc").scalar() or 0
+        )
+        + 1
+    )
+    new_docs: list[tuple[int, str]] = []
+    documents: list[tuple[Any, ...]] = []
+    for row in rows:
+        doc = existing.get(row["id"])
+        if doc is None:
+            doc, next_doc = next_doc, next_doc + 1
+            existing[row["id"]] = doc
+            new_docs.append((doc, row["id"]))
+        if entity == "activity":
+            documents.append((doc, *note_document(row)))
+        else:
+            documents.append((doc, *party_document(entity, row)))
+    if new_docs:
+        connection.exec_driver_sql(
+            "INSERT INTO search_doc (doc, record_id) VALUES (?, ?)", new_docs
+        )
+    if entity == "activity":
+        sql = "INSERT INTO search_note (rowid, record_id, customer_id, subject, body) "
+        sql += "VALUES (?, ?, ?, ?, ?)"
+    else:
+        sql = "INSERT INTO search_party (rowid, kind, record_id, customer_id, name, pinyin, "
+        sql += "details) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    connection.exec_driver_sql(sql, documents)
+    return len(documents)
+
+
+def unindex_ids(connection: Connection, *, entity: str, record_ids: Sequence[str]) -> int:
+    if entity not in INDEXED_ENTITIES or not record_ids:
+        return 0
+    existing = _doc_numbers(connection, record_ids)
+    if not existing:
+        return 0
+    fts = "search_note" if entity == "activity" else "search_party"
+    docs = [(doc,) for doc in existing.values()]
+    connection.exec_driver_sql(f"DELETE FROM {fts} WHERE rowid = ?", docs)
+    connection.exec_driver_sql("DELETE FROM search_doc WHERE doc = ?", docs)
+    return len(docs)
+
+
+def forget_pending(connection: Connection) -> None:
+    """Empty the queue: for a caller that has just indexed every queued row itself."""
+    connection.exec_driver_sql("DELETE FROM search_pending")
+
+
+def drain_pending(connection: Connection) -> int:
+    """Re-index every queued record from its table (or drop it if it is gone); returns the count."""
+    pending: dict[str, list[str]] = {}
+    for record_id, entity in connection.exec_driver_sql(
+        "SELECT record_id, entity FROM search_pending"
+    ):
+        pending.setdefault(entity, []).append(record_id)
+    count = 0
+    for entity, record_ids in pending.items():
+        if entity not in INDEXED_ENTITIES:
+            continue  # written by a newer build that indexes more; its own code will handle it
+        rows: list[dict[str, Any]] = []
+        for chunk in _chunks(record_ids):
+            marks = ", ".join("?" for _ in chunk)
+            result = connection.exec_driver_sql(
+                f'SELECT * FROM "{entity}" WHERE id IN ({marks})', tuple(chunk)
+            )
+            rows.extend(dict(row) for row in result.mappings())
+        present = {row["id"] for row in rows}
+        unindex_ids(
+            connection, entity=entity, record_ids=[i for i in record_ids if i not in present]
+        )
+        count += index_rows(connection, entity=entity, rows=rows)
+    if pending:
+        forget_pending(connection)
+    return count
+
+
+def bring_index_up_to_date(connection: Connection) -> None:
+    """Make sure the index exists and holds every committed write (cheap when nothing queued)."""
+    ensure_search_index(connection)
+    queued = connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM search_pending)").scalar()
+    if queued:
+        drain_pending(connection)
+
+
+def rebuild_search_index(engine: Engine) -> int:
+    """Drop and rebuild the whole index from the tables; returns the number of records indexed."""
+    with engine.begin() as connection:
+        ensure_search_index(connection)
+        for table in ("search_party", "search_note", "search_doc", "search_pending"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+        count = 0
+        for entity in INDEXED_ENTITIES:
+            result = connection.exec_driver_sql(f'SELECT * FROM "{entity}"').mappings()
+            while batch := [dict(row) for row in result.fetchmany(5_000)]:
+                count += index_rows(connection, entity=entity, rows=batch)
+        connection.exec_driver_sql("INSERT INTO search_party (search_party) VALUES ('optimize')")
+        connection.exec_driver_sql("INSERT INTO search_note (search_note) VALUES ('optimize')")
+    return count
