@@ -33,10 +33,10 @@ from desktop.operations.day_queries import (
     local_day_bounds,
     mark_followup_done,
 )
+from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.my_day_model import MyDayModel
 from desktop.ui.notifications import NotificationBanner, ReminderNotifier
-from desktop.ui.task_runner import TaskRunner
 
 REMINDER_CHECK_MS = 60_000
 REMINDER_LEAD_MINUTES = 5  # announce a little ahead, so there is time to prepare a call
@@ -102,18 +102,16 @@ class MyDayView(QWidget):
     def __init__(
         self,
         *,
-        engine: Engine,
-        tasks: TaskRunner,
-        user_id: str | None,
+        context: UiContext,
         notifier: ReminderNotifier | None = None,
         clock: Callable[[], datetime] = local_now,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("my_day_view")
-        self._engine = engine
-        self._tasks = tasks
-        self._user_id = user_id
+        self._engine = context.engine
+        self._tasks = context.tasks
+        self._user_id = context.user_id
         self._clock = clock  # an aware local time; fixed only in tests and screenshots
         self._day: MyDay | None = None
         self.notifier = notifier or ReminderNotifier(parent=self)
@@ -154,6 +152,7 @@ class MyDayView(QWidget):
         layout.addWidget(self.today, 2)
         layout.addWidget(self.visits, 1)
 
+        context.sync.sync_finished.connect(self._on_sync_finished)  # pulled follow-ups
         self.reminder_timer = QTimer(self)
         self.reminder_timer.setInterval(REMINDER_CHECK_MS)
         self.reminder_timer.timeout.connect(self.check_reminders)
@@ -169,6 +168,9 @@ class MyDayView(QWidget):
             owner=self,
             description="load my day",
         )
+
+    def _on_sync_finished(self, _status: object) -> None:
+        self.reload()
 
     def start_reminders(self) -> None:
         """Check at once and then every minute (the main window calls this once shown)."""

@@ -39,10 +39,10 @@ from desktop.operations.pipeline_queries import (
     undo_stage_move,
     weighted_forecast_by_month,
 )
+from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.pipeline_chart import ForecastChartWidget
 from desktop.ui.pipeline_model import StageCardsModel, format_money, format_percent
-from desktop.ui.task_runner import TaskRunner
 
 COLUMN_WIDTH = 230
 
@@ -144,8 +144,7 @@ class PipelineView(QWidget):
     def __init__(
         self,
         *,
-        engine: Engine,
-        tasks: TaskRunner,
+        context: UiContext,
         owner_id: str | None = None,
         stale_after_days: int = DEFAULT_STALE_DAYS,
         today: date | None = None,
@@ -153,8 +152,10 @@ class PipelineView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pipeline_view")
-        self._engine = engine
-        self._tasks = tasks
+        self._engine = context.engine
+        self._tasks = context.tasks
+        # Colleagues' changes arrive with a sync: redraw then, so the board never goes stale.
+        context.sync.sync_finished.connect(self._on_sync_finished)
         self._owner_id = owner_id
         self._stale_after_days = stale_after_days
         self._today = today  # fixed only for tests and screenshots; None means the real today
@@ -220,6 +221,9 @@ class PipelineView(QWidget):
             owner=self,
             description="load pipeline board",
         )
+
+    def _on_sync_finished(self, _status: object) -> None:
+        self.reload()
 
     def _on_snapshot_loaded(self, snapshot: BoardSnapshot) -> None:
         self._snapshot = snapshot

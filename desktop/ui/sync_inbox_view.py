@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Engine
 
 from desktop.sync.inbox import ConflictItem, SyncErrorItem, SyncInbox
+from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.sync_inbox_model import (
     ConflictsModel,
@@ -35,7 +35,6 @@ from desktop.ui.sync_inbox_model import (
     comparison_rows,
     read_inbox_snapshot,
 )
-from desktop.ui.task_runner import TaskRunner
 
 InboxEntry = ConflictItem | SyncErrorItem
 
@@ -60,11 +59,13 @@ class SyncInboxView(QWidget):
     entry_resolved = Signal(str)  # id of the conflict / sync error re-applied or dismissed
     action_failed = Signal(str)
 
-    def __init__(self, *, engine: Engine, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, *, context: UiContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("sync_inbox_view")
-        self._engine = engine
-        self._tasks = tasks
+        self._engine = context.engine
+        self._tasks = context.tasks
+        # New conflicts and refusals arrive with a sync.
+        context.sync.sync_finished.connect(self._on_sync_finished)
         self._snapshot = InboxSnapshot((), ())
 
         self._title = QLabel()
@@ -130,6 +131,9 @@ class SyncInboxView(QWidget):
             owner=self,
             description="load sync inbox",
         )
+
+    def _on_sync_finished(self, _status: object) -> None:
+        self.reload()
 
     def _on_snapshot_loaded(self, snapshot: InboxSnapshot) -> None:
         self._snapshot = snapshot

@@ -2,16 +2,20 @@
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from sqlalchemy import Engine
 
 from desktop.operations.pipeline_queries import DealCard
+from desktop.settings import Settings
 from desktop.store.changes import read_record
+from desktop.ui.context import UiContext
 from desktop.ui.pipeline_model import CARD_MIME_TYPE, StageCardsModel
 from desktop.ui.pipeline_view import PipelineView
 from desktop.ui.qt_compat import guard_signal_emit_refcount
+from desktop.ui.sync_controller import SyncController
 from desktop.ui.task_runner import TaskRunner
 from tests.unit.test_pipeline_queries import TODAY, seed_pipeline
 
@@ -28,9 +32,18 @@ def tasks(qapp) -> Iterator[TaskRunner]:
 
 
 @pytest.fixture
-def board(qtbot, replica: Engine, tasks: TaskRunner):
+def context(replica: Engine, tasks: TaskRunner, tmp_path: Path) -> UiContext:
+    """What the composition root hands every screen, on a temporary replica; no user yet."""
+    settings = Settings(machine_path=None, user_path=tmp_path / "settings.json")
+    return UiContext(
+        engine=replica, tasks=tasks, settings=settings, sync=SyncController(), user_id=None
+    )
+
+
+@pytest.fixture
+def board(qtbot, replica: Engine, context: UiContext):
     ids = seed_pipeline(replica)
-    view = PipelineView(engine=replica, tasks=tasks, today=TODAY)
+    view = PipelineView(context=context, today=TODAY)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.board_loaded, timeout=5000):
         view.reload()
@@ -110,9 +123,15 @@ def test_switching_pipeline_loads_its_stages(qtbot, board):
     assert [c.header.text().split("  ·  ")[0] for c in view.columns] == ["Lead"]
 
 
-def test_an_empty_replica_says_no_pipeline_is_set_up(qtbot, replica: Engine, tasks):
-    view = PipelineView(engine=replica, tasks=tasks, today=date(2026, 11, 23))
+def test_an_empty_replica_says_no_pipeline_is_set_up(qtbot, context: UiContext):
+    view = PipelineView(context=context, today=date(2026, 11, 23))
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.board_loaded, timeout=5000):
         view.reload()
     assert view.columns == [] and not view.empty_label.isHidden()
+
+
+def test_a_finished_sync_redraws_the_board(qtbot, board, context: UiContext):
+    view, _ids = board
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        context.sync.sync_finished.emit(context.sync.status())

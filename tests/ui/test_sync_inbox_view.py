@@ -14,7 +14,7 @@ from desktop.ui.sync_inbox_model import (
     read_inbox_snapshot,
 )
 from desktop.ui.sync_inbox_view import SyncInboxView
-from tests.ui.test_pipeline_view import tasks  # noqa: F401 (shared fixture)
+from tests.ui.test_pipeline_view import context, tasks  # noqa: F401 (shared fixtures)
 
 
 def seed_inbox(replica: Engine) -> dict[str, str]:
@@ -78,9 +78,9 @@ def seed_inbox(replica: Engine) -> dict[str, str]:
 
 
 @pytest.fixture
-def inbox(qtbot, replica: Engine, tasks):  # noqa: F811 (fixture)
+def inbox(qtbot, replica: Engine, context):  # noqa: F811 (fixture)
     ids = seed_inbox(replica)
-    view = SyncInboxView(engine=replica, tasks=tasks)
+    view = SyncInboxView(context=context)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.inbox_loaded, timeout=5000):
         view.reload()
