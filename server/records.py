@@ -111,15 +111,20 @@ def append_exit(
     team_id: str | None,
 ) -> None:
     """Tell the former owner (and former team) that this customer's bucket left their scope."""
-    conditions = [change_log.c.customer_id == customer_id, change_log.c.op == "exit"]
+    # Exit entries are keyed like the customer's own entries (entity, entity_id): indexed.
+    conditions = [
+        change_log.c.entity == "customer",
+        change_log.c.entity_id == customer_id,
+        change_log.c.op == "exit",
+    ]
     connection.execute(
         delete(change_log).where(
             and_(
                 *conditions,
-                change_log.c.exit_owner_id.is_(owner_id)
+                change_log.c.exit_owner_id.is_(None)
                 if owner_id is None
                 else change_log.c.exit_owner_id == owner_id,
-                change_log.c.exit_team_id.is_(team_id)
+                change_log.c.exit_team_id.is_(None)
                 if team_id is None
                 else change_log.c.exit_team_id == team_id,
             )

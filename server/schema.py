@@ -67,9 +67,9 @@ change_log = Table(
     Column("exit_team_id", String(ID_LENGTH)),
     Column("for_user_id", String(ID_LENGTH)),  # personal records (sync errors)
 )
+# Only the record index: pulls walk the primary key in seq order, and any other index would
+# tempt the planner into an index scan followed by a sort of the whole log.
 Index("ix_change_log_record", change_log.c.entity, change_log.c.entity_id)
-Index("ix_change_log_customer", change_log.c.customer_id)
-Index("ix_change_log_for_user", change_log.c.for_user_id)
 
 server_meta = Table(
     "server_meta",

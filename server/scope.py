@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_
 
 from server.schema import change_log, entity_tables
 
@@ -56,16 +56,27 @@ def owns_customer(principal: Principal, customer: Mapping[str, Any]) -> bool:
     return customer.get("owner_id") == principal.user_id
 
 
+def needs_customer_join(principal: Principal) -> bool:
+    """Whether `visible_changes` reads the current owner and team of each entry's customer."""
+    return not principal.sees_everything
+
+
 def visible_changes(principal: Principal) -> ColumnElement[bool]:
-    """The change-log entries this user pulls (the query joins `customer` as `c`)."""
+    """The change-log entries this user pulls; unless `needs_customer_join` is False, the query
+    must outer-join `customer` on the entry's `customer_id`."""
     customer = entity_tables["customer"]
+    if principal.sees_everything:
+        # Every bucket and all reference data; of the personal records only their own.
+        return and_(
+            change_log.c.op != "exit",
+            or_(change_log.c.for_user_id.is_(None), change_log.c.for_user_id == principal.user_id),
+        )
     reference = and_(change_log.c.customer_id.is_(None), change_log.c.for_user_id.is_(None))
     personal = change_log.c.for_user_id == principal.user_id
     not_exit = change_log.c.op != "exit"
-    if principal.sees_everything:
-        in_scope: ColumnElement[bool] = true()
-        exits: ColumnElement[bool] = false()
-    elif principal.role is Role.TEAM_HEAD:
+    in_scope: ColumnElement[bool]
+    exits: ColumnElement[bool]
+    if principal.role is Role.TEAM_HEAD:
         if principal.team_id is None:
             in_scope, exits = false(), false()
         else:
