@@ -1,0 +1,141 @@
+"""The Customers screen: lazy paging, SQL filters and sorting, saved views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from sqlalchemy import Engine, func, select
+
+from desktop.operations.customers import CustomerFilter, CustomerSort
+from desktop.store.schema import entity_tables
+from desktop.ui.customer_list_model import ID_ROLE, Column, CustomerListModel
+from desktop.ui.customer_list_view import CustomerListView
+from desktop.ui.saved_views import SavedView, SavedViewStore
+
+CUSTOMER = entity_tables["customer"]
+
+
+def _count(engine: Engine, *conditions) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(CUSTOMER).where(CUSTOMER.c.archived == 0)
+        return int(connection.execute(query.where(*conditions)).scalar_one())
+
+
+@pytest.fixture
+def model(qtbot, demo_replica, tasks):
+    model = CustomerListModel(engine=demo_replica, tasks=tasks, page_size=7)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload()
+    return model
+
+
+def test_model_passes_the_model_tester_with_pages_still_loading(qtmodeltester, model):
+    qtmodeltester.check(model)
+
+
+def test_rows_arrive_a_page_at_a_time(qtbot, model, demo_replica):
+    assert model.rowCount() == _count(demo_replica) > 21
+    # Row 20 is on page 2, not fetched yet: a placeholder now, the name after the page arrives.
+    index = model.index(20, Column.NAME)
+    assert model.data(index) == "Loading…"
+    with qtbot.waitSignal(model.page_loaded, check_params_cb=lambda page: page == 2):
+        pass
+    name = model.data(index)
+    assert name and name != "Loading…"
+    assert model.data(index, ID_ROLE) == model.customer_id(20)
+
+
+def test_sorting_runs_in_sql_and_reverses(qtbot, model):
+    with qtbot.waitSignal(model.loaded):
+        model.sort(Column.NAME, Qt.SortOrder.DescendingOrder)
+    first_descending = model.data(model.index(0, Column.NAME))
+    with qtbot.waitSignal(model.loaded):
+        model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    first_ascending = model.data(model.index(0, Column.NAME))
+    assert first_descending > first_ascending
+    assert model.sort_key is CustomerSort.NAME and not model.descending
+
+
+def test_filters_narrow_the_total(qtbot, model, demo_replica):
+    expected = _count(demo_replica, CUSTOMER.c.tier == "gold")
+    assert 0 < expected < model.rowCount()
+    with qtbot.waitSignal(model.loaded) as blocker:
+        model.set_filter(CustomerFilter(tier="gold"))
+    assert blocker.args == [expected]
+    tiers = {model.summary(row).tier for row in range(min(7, expected))}
+    assert tiers == {"gold"}
+
+
+def test_view_filters_by_owner_and_opens_a_customer(qtbot, ui_context, tiny_firm):
+    view = CustomerListView(context=ui_context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.reference_loaded), qtbot.waitSignal(view.model.loaded):
+        view.reload()
+    manager = tiny_firm.account_managers[0]
+    position = view.owner_combo.findData(manager.id)
+    assert position > 0
+    view.owner_combo.setCurrentIndex(position)
+    with qtbot.waitSignal(view.model.loaded) as blocker:
+        view.apply_filters()
+    owned = _count(ui_context.engine, CUSTOMER.c.owner_id == manager.id)
+    assert blocker.args == [owned]
+    assert view.count_label.text() == f"{owned} customer(s)"
+    with qtbot.waitSignal(view.customer_requested) as opened:
+        view.table.activated.emit(view.model.index(0, 0))
+    assert opened.args == [view.model.customer_id(0)]
+
+
+def test_tag_filter_is_debounced(qtbot, ui_context):
+    view = CustomerListView(context=ui_context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.model.loaded):
+        view.reload()
+    with qtbot.waitSignal(view.model.loaded, timeout=3000) as blocker:
+        qtbot.keyClicks(view.tag_edit, "no-such-tag")
+    assert blocker.args == [0]
+    assert view.model.criteria.tag == "no-such-tag"
+
+
+def test_saved_views_round_trip_through_the_file(qtbot, ui_context, tmp_path: Path):
+    store = SavedViewStore(tmp_path / "views.json")
+    view = CustomerListView(context=ui_context, saved_views=store)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.reference_loaded), qtbot.waitSignal(view.model.loaded):
+        view.reload()
+    view.tier_combo.setCurrentIndex(view.tier_combo.findData("silver"))
+    with qtbot.waitSignal(view.model.loaded):
+        view.apply_filters()
+    view.save_current_view("银牌客户")
+
+    reopened = SavedViewStore(tmp_path / "views.json")
+    assert [v.name for v in reopened.views()] == ["银牌客户"]
+    assert reopened.views()[0].criteria == CustomerFilter(tier="silver")
+
+    with qtbot.waitSignal(view.model.loaded):
+        view.clear_filters()
+    assert view.model.criteria == CustomerFilter()
+    with qtbot.waitSignal(view.model.loaded):
+        view.apply_saved_view("银牌客户")
+    assert view.model.criteria.tier == "silver"
+    assert view.tier_combo.currentData() == "silver"
+
+
+def test_an_unreadable_saved_views_file_is_kept_aside_and_reported(tmp_path: Path):
+    path = tmp_path / "views.json"
+    path.write_text("{not json", encoding="utf-8")
+    store = SavedViewStore(path)
+    assert store.views() == []
+    assert store.problem and "could not be read" in store.problem
+    kept = list(tmp_path.glob("views.json.unreadable-*"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{not json"
+    store.save(SavedView("A", CustomerFilter(industry="retail"), CustomerSort.TIER, True))
+    assert SavedViewStore(path).get("A") == SavedView(
+        "A", CustomerFilter(industry="retail"), CustomerSort.TIER, True
+    )
+
+
+def test_rows_of_an_invalid_parent_are_empty(model):
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert model.data(QModelIndex()) is None
