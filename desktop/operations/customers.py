@@ -124,6 +124,18 @@ def count_customers(engine: Engine, *, criteria: CustomerFilter = CustomerFilter
 def _page_query(
     criteria: CustomerFilter, sort: CustomerSort, descending: bool, offset: int, limit: int
 ) -> Select[Any]:
+    sort_column = CUSTOMER.c[sort.value]
+    ordering = (sort_column.desc() if descending else sort_column.asc(), CUSTOMER.c.id)
+    # Step 1 pages over ids only: SQLite computes every column of the rows an OFFSET skips, so
+    # the per-row lookups below must not run for the 50,000 rows before a page deep in the list.
+    page = (
+        select(CUSTOMER.c.id)
+        .where(*_conditions(criteria))
+        .order_by(*ordering)  # id breaks ties, so pages never overlap
+        .offset(offset)
+        .limit(limit)
+        .subquery("page")
+    )
     # Newest activity per customer: one index lookup on (customer_id, occurred_at) per row.
     last_contact = (
         select(func.max(ACTIVITY.c.occurred_at))
@@ -133,8 +145,6 @@ def _page_query(
     owner_name = (
         select(USER.c.display_name).where(USER.c.id == CUSTOMER.c.owner_id).scalar_subquery()
     )
-    sort_column = CUSTOMER.c[sort.value]
-    ordering = sort_column.desc() if descending else sort_column.asc()
     return (
         select(
             CUSTOMER.c.id,
@@ -150,10 +160,8 @@ def _page_query(
             CUSTOMER.c.archived,
             last_contact.label("last_contact_at"),
         )
-        .where(*_conditions(criteria))
-        .order_by(ordering, CUSTOMER.c.id)  # id breaks ties, so pages never overlap
-        .offset(offset)
-        .limit(limit)
+        .join_from(page, CUSTOMER, CUSTOMER.c.id == page.c.id)
+        .order_by(*ordering)
     )
 
 
