@@ -280,3 +280,16 @@ def customers_of(
     return [
         BookCustomer(row[0], row[1] or "", row[2] or "", row[3] or "", row[4] or "") for row in rows
     ]
+
+
+def customer_names(engine: Engine, *, customer_ids: Iterable[str]) -> dict[str, str]:
+    """Names of the customers this replica holds among `customer_ids` (hand-over and audit
+    screens show names; a customer outside this replica's scope keeps its id)."""
+    wanted = sorted(set(customer_ids))
+    names: dict[str, str] = {}
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = select(CUSTOMER.c.id, CUSTOMER.c.name).where(CUSTOMER.c.id.in_(chunk))
+            names.update({row.id: row.name or "" for row in connection.execute(query)})
+    return names

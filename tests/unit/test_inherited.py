@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, insert
 
-from desktop.operations.inherited import customers_of, inherited_customers, mark_reviewed
+from desktop.operations.inherited import (
+    customer_names,
+    customers_of,
+    inherited_customers,
+    mark_reviewed,
+)
 from desktop.store.changes import create_record
 from desktop.store.schema import entity_tables
 
@@ -184,3 +189,9 @@ def test_selection_by_owner_team_and_tier(replica: Engine):
     ]
     assert {c.team_id for c in all_mine} == {"t-east"}
     assert customers_of(replica, owner_id=SUCCESSOR, team_id="t-west") == []
+
+
+def test_customer_names_for_the_ids_this_replica_holds(replica: Engine):
+    ids = seed_handover(replica)
+    names = customer_names(replica, customer_ids=[ids["jiangong"], ids["acme"], "elsewhere"])
+    assert names == {ids["jiangong"]: "上海建工", ids["acme"]: "Acme Trading"}
