@@ -1,0 +1,97 @@
+"""Global search: results as you type (English, Chinese, pinyin) from the database thread."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import select
+
+from desktop.store.schema import entity_tables
+from desktop.ui.search_palette import CUSTOMER_ID_ROLE, SearchPaletteDialog, SearchResultsModel
+
+CUSTOMER = entity_tables["customer"]
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _type(widget, text: str) -> None:
+    # qtbot.keyClicks with non-ASCII text aborts the process; one key event per character works.
+    for character in text:
+        QTest.sendKeyEvent(
+            QTest.KeyAction.Click,
+            widget,
+            Qt.Key.Key_unknown,
+            character,
+            Qt.KeyboardModifier.NoModifier,
+        )
+
+
+def _customers(engine) -> list[tuple[str, str]]:
+    with engine.connect() as connection:
+        query = select(CUSTOMER.c.id, CUSTOMER.c.name).where(CUSTOMER.c.archived == 0)
+        return [(row.id, row.name) for row in connection.execute(query.order_by(CUSTOMER.c.id))]
+
+
+@pytest.fixture
+def palette(qtbot, ui_context):
+    dialog = SearchPaletteDialog(context=ui_context)
+    qtbot.addWidget(dialog)
+    # Not shown: the offscreen platform warns about window hints, and typing needs no window.
+    return dialog
+
+
+def test_chinese_text_typed_finds_the_customer_and_enter_opens_it(qtbot, palette, ui_context):
+    customer_id, name = next(c for c in _customers(ui_context.engine) if HAN.search(c[1]))
+    query = "".join(HAN.findall(name))[:4]
+    with qtbot.waitSignal(palette.results_shown, timeout=5000) as shown:
+        _type(palette.query_edit, query)
+    assert shown.args[0] == query and shown.args[1] >= 1
+    ids = [
+        palette.model.data(palette.model.index(r, 0), CUSTOMER_ID_ROLE)
+        for r in range(shown.args[1])
+    ]
+    assert customer_id in ids
+    palette.results.setCurrentIndex(palette.model.index(ids.index(customer_id), 0))
+    with qtbot.waitSignal(palette.customer_requested) as opened:
+        QTest.keyClick(palette.query_edit, Qt.Key.Key_Return)
+    assert opened.args == [customer_id]
+
+
+def test_english_words_are_found_too(qtbot, palette, ui_context):
+    customer_id, name = next(
+        c for c in _customers(ui_context.engine) if not HAN.search(c[1]) and len(c[1]) > 4
+    )
+    word = max(re.findall(r"[A-Za-z]+", name), key=len)
+    with qtbot.waitSignal(palette.results_shown, timeout=5000) as shown:
+        qtbot.keyClicks(palette.query_edit, word)
+    assert shown.args == [word, palette.model.rowCount()]
+    hits = [palette.model.hit(r) for r in range(palette.model.rowCount())]
+    assert any(hit.customer_id == customer_id for hit in hits)
+
+
+def test_only_the_last_text_is_answered(qtbot, palette):
+    answered: list[str] = []
+    palette.results_shown.connect(lambda query, _n: answered.append(query))
+    qtbot.keyClicks(palette.query_edit, "zzzz")
+    palette.run_query()  # sent, then the text changes before the answer is shown
+    qtbot.keyClicks(palette.query_edit, "q")
+    qtbot.waitUntil(lambda: "zzzzq" in answered, timeout=5000)
+    assert answered == ["zzzzq"], answered
+    assert palette.status.text() == "Nothing found for “zzzzq”."
+
+
+def test_punctuation_only_finds_nothing_without_an_error(qtbot, palette):
+    failures: list[str] = []
+    palette.search_failed.connect(failures.append)
+    with qtbot.waitSignal(palette.results_shown, timeout=5000) as shown:
+        qtbot.keyClicks(palette.query_edit, '"*(')
+    assert shown.args[1] == 0 and failures == []
+
+
+def test_results_model_passes_the_model_tester(qtbot, qtmodeltester, palette):
+    with qtbot.waitSignal(palette.results_shown, timeout=5000):
+        qtbot.keyClicks(palette.query_edit, "a")
+    assert isinstance(palette.model, SearchResultsModel)
+    qtmodeltester.check(palette.model)
