@@ -13,8 +13,33 @@ from pathlib import Path
 import pytest
 
 from server.app import create_app
-from server.db import open_engine
+from server.db import init_database, open_engine
+from server.schema import metadata
+from tests.postgres import PostgresCluster
 from tests.server.harness import FAST_SETTINGS, Firm, ServerHarness, TestClient, make_firm
+
+
+@pytest.fixture(scope="session")
+def shared_postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """One migrated PostgreSQL database for the session: emptying it is ~10x faster than
+    creating and migrating a new one per test (tests that start processes use `postgres_url`)."""
+    with postgres_cluster.fresh_database() as url:
+        engine = open_engine(url)
+        init_database(engine)
+        engine.dispose()
+        yield url
+
+
+def empty_database(url: str) -> None:
+    """Every table emptied and a new epoch, as after `init` on a new database."""
+    engine = open_engine(url)
+    try:
+        with engine.begin() as connection:
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY")
+        init_database(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -22,7 +47,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
     else:
-        yield request.getfixturevalue("postgres_url")
+        url = request.getfixturevalue("shared_postgres_url")
+        empty_database(url)
+        yield url
 
 
 @pytest.fixture
