@@ -41,8 +41,9 @@ class SyncErrorItem:
     entity_id: str | None
     code: str | None
     message: str | None
-    rejected: dict[str, Any]  # the refused values, kept so nothing is lost
+    rejected: dict[str, Any]  # the refused field values, kept so nothing is lost
     created_at: str | None
+    rejected_op: str | None = None  # create, update, archive ... when the server says
 
 
 class InboxError(ValueError):
@@ -115,6 +116,7 @@ class SyncInbox:
                     message=row["message"],
                     rejected=_rejected_values(row["rejected"]),
                     created_at=row["created_at"],
+                    rejected_op=_rejected_op(row["rejected"]),
                 )
                 for row in rows
                 if include_dismissed or row["id"] not in dismissed
@@ -161,11 +163,25 @@ class SyncInbox:
         return len(self.sync_errors()), len(self.conflicts())
 
 
-def _rejected_values(text: str | None) -> dict[str, Any]:
+def _decoded(text: str | None) -> Any:
     if not text:
         return {}
     try:
-        value = json.loads(text)
+        return json.loads(text)
     except ValueError:
         return {"value": text}  # keep whatever the server stored, never drop it
+
+
+def _rejected_values(text: str | None) -> dict[str, Any]:
+    """The refused fields. The server stores `{"op": ..., "fields": {...}}`; a bare mapping of
+    fields (or any other JSON) is accepted too, so nothing it kept is hidden."""
+    value = _decoded(text)
+    if isinstance(value, dict) and isinstance(value.get("fields"), dict) and "op" in value:
+        return dict(value["fields"])
     return value if isinstance(value, dict) else {"value": value}
+
+
+def _rejected_op(text: str | None) -> str | None:
+    value = _decoded(text)
+    op = value.get("op") if isinstance(value, dict) else None
+    return op if isinstance(op, str) else None

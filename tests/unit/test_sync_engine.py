@@ -198,7 +198,7 @@ def test_rejected_mutation_does_not_block_the_queue_and_lands_in_the_inbox(
     assert sum(1 for record_id in ids if wire.record("customer", record_id)) == 9
     errors = SyncInbox(engine=alice.engine).sync_errors()
     assert len(errors) == 1 and errors[0].entity_id == ids[4]
-    assert errors[0].rejected == {"name": "Customer 4"}
+    assert errors[0].rejected == {"name": "Customer 4"} and errors[0].rejected_op == "create"
     SyncInbox(engine=alice.engine).dismiss_sync_error(sync_error_id=errors[0].id)
     assert SyncInbox(engine=alice.engine).counts() == (0, 0)
 

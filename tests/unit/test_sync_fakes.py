@@ -151,7 +151,9 @@ class FakeWire(BaseAdapter):
                         "entity_id": record_id,
                         "code": "forbidden",
                         "message": "You may no longer change this record.",
-                        "rejected": json.dumps(mutation["fields"]),
+                        "rejected": json.dumps(
+                            {"op": mutation["op"], "fields": mutation["fields"]}
+                        ),
                     },
                 )
                 results.append({"id": mutation_id, "status": "rejected", "code": "forbidden"})
