@@ -18,7 +18,8 @@ from tests.postgres import PostgresCluster
 from tests.server_contract.harness import (
     PASSWORD,
     Firm,
-    Session,
+    add_team,
+    add_user,
     book_mutations,
     expect,
     sign_in,
@@ -73,29 +74,6 @@ def http(database_url: str) -> Iterator[httpx.Client]:
     ):
         yield client
     app.state.services.engine.dispose()
-
-
-def add_team(admin: Session, name: str) -> str:
-    answer = expect(admin.post("/admin/teams", {"name": name}), 201, f"adding team {name}")
-    return str(answer["id"])
-
-
-def add_user(admin: Session, *, login: str, role: str, team_id: str | None) -> str:
-    answer = expect(
-        admin.post(
-            "/admin/users",
-            {
-                "login": login,
-                "display_name": login.replace("_", " ").title(),
-                "password": PASSWORD,
-                "role": role,
-                "team_id": team_id,
-            },
-        ),
-        201,
-        f"adding user {login}",
-    )
-    return str(answer["id"])
 
 
 def build_firm(http: httpx.Client, database_url: str) -> Firm:

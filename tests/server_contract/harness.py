@@ -138,6 +138,29 @@ def sign_in(http: httpx.Client, *, login: str, password: str = PASSWORD) -> Sess
     )
 
 
+def add_team(admin: Session, name: str) -> str:
+    answer = expect(admin.post("/admin/teams", {"name": name}), 201, f"adding team {name}")
+    return str(answer["id"])
+
+
+def add_user(admin: Session, *, login: str, role: str, team_id: str | None) -> str:
+    answer = expect(
+        admin.post(
+            "/admin/users",
+            {
+                "login": login,
+                "display_name": login.replace("_", " ").title(),
+                "password": PASSWORD,
+                "role": role,
+                "team_id": team_id,
+            },
+        ),
+        201,
+        f"adding user {login}",
+    )
+    return str(answer["id"])
+
+
 # --- mutations --------------------------------------------------------------------------------
 def create(entity: str, fields: dict[str, Any], record_id: str | None = None) -> dict[str, Any]:
     return {

@@ -27,6 +27,7 @@ from tests.server_contract.harness import (
     SYNC_HEADERS,
     Firm,
     Session,
+    add_user,
     book_mutations,
     create,
     expect,
@@ -76,8 +77,6 @@ class Call:
 
     def fresh_user(self, team: str = "A") -> str:
         """A new account for an admin action with side effects (created by the administrator)."""
-        from tests.server_contract.conftest import add_user
-
         admin = self.firm.sessions["admin"]
         login = f"target_{uuid.uuid4().hex[:10]}"
         return add_user(

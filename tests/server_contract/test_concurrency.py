@@ -21,10 +21,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from tests.server_contract.conftest import add_team, add_user
 from tests.server_contract.harness import (
     PASSWORD,
     Session,
+    add_team,
+    add_user,
     book_mutations,
     create,
     expect,
