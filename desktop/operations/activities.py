@@ -6,6 +6,7 @@ conflict. An amendment copies the entry, applies the corrections and references 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,7 +109,9 @@ def log_activity(
     return LoggedActivity(activity_id=activity_id, followup_id=followup_id)
 
 
-def amend_activity(engine: Engine, *, activity_id: str, corrections: dict[str, object]) -> str:
+def amend_activity(
+    engine: Engine, *, activity_id: str, corrections: Mapping[str, object]
+) -> str:
     """A new entry that replaces `activity_id` in the timeline; the original stays as it was.
     Returns the new entry's id."""
     fixed = [name for name in ("customer_id", "amends_id", "recorded_by") if name in corrections]
