@@ -23,6 +23,7 @@ from desktop.domain.values import ActivityKind
 from desktop.operations.activities import log_activity
 from desktop.operations.customer_file import customer_file
 from desktop.operations.customers import (
+    MAX_PAGE,
     CustomerFilter,
     CustomerSort,
     add_customer,
@@ -299,6 +300,25 @@ def _status(engine: Engine, args: argparse.Namespace) -> int:
 # --- registration ---------------------------------------------------------------------------
 
 
+def _count_option(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type for a whole number in range, so a bad --limit is a usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be between {minimum} and {maximum}")
+        return value
+
+    return parse
+
+
+PAGE_SIZE = _count_option(1, MAX_PAGE)
+OFFSET = _count_option(0, 10**9)
+
+
 def _json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
@@ -339,13 +359,13 @@ def _register_customer(subparsers: Subparsers) -> None:
     shown.add_argument("--all", action="store_true", help="archived and active customers")
     listing.add_argument("--sort", choices=[s.value for s in CustomerSort], default="name")
     listing.add_argument("--desc", action="store_true", help="sort descending")
-    listing.add_argument("--offset", type=int, default=0)
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--offset", type=OFFSET, default=0)
+    listing.add_argument("--limit", type=PAGE_SIZE, default=100)
     _json_flag(listing)
 
     show = _command(commands, "show", _customer_show, "the customer's file")
     show.add_argument("id")
-    show.add_argument("--activities", type=int, default=20, help="newest activities to show")
+    show.add_argument("--activities", type=PAGE_SIZE, default=20, help="newest activities to show")
     _json_flag(show)
 
     archive = _command(commands, "archive", _customer_archive, "archive a customer")

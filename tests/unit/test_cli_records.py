@@ -200,3 +200,11 @@ def test_real_process_with_data_dir_from_the_environment(tmp_path: Path) -> None
     refused = fieldbook("customer", "add", "--name", "X", "--email", "not-an-address")
     assert refused.returncode == 1
     assert refused.stdout == "" and "not a valid e-mail address" in refused.stderr
+
+
+@pytest.mark.parametrize("limit", ["0", "1001", "ten"])
+def test_out_of_range_page_size_is_a_usage_error(cli: Cli, limit: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli("customer", "list", "--limit", limit)
+    assert caught.value.code == 2
+    assert "--limit" in cli.capsys.readouterr().err
