@@ -116,9 +116,10 @@ def _formatting_locale(language: Language) -> QLocale:
     """Dates and numbers: the system's own conventions when it speaks the chosen language (an
     English user in Hong Kong keeps day/month order), otherwise the language's defaults."""
     system = QLocale.system()
-    if resolve_language(Language.SYSTEM, system) is language:
+    # The "C" locale (servers, containers) has no real conventions: "30 10 2026" for a date.
+    if system.language() != QLocale.Language.C and resolve_language("system", system) is language:
         return system
-    return QLocale(language.value)
+    return QLocale("en_US" if language is Language.ENGLISH else language.value)
 
 
 def configure_fonts(app: QApplication) -> str | None:

@@ -186,6 +186,7 @@ class LoginDialog(QDialog):
         layout.addLayout(self._form)
         layout.addWidget(self.keyring_notice)
         layout.addWidget(self.error_label)
+        layout.addStretch(1)  # extra height goes below the messages, not between the fields
         layout.addWidget(self.buttons)
         self.setMinimumWidth(420)
         self.retranslate()

@@ -81,8 +81,11 @@ class DaySection(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Fixed starting widths: sized to contents, an empty section would squeeze its headers.
+        for column, width in ((0, 150), (1, 260), (3, 90)):
+            header.resizeSection(column, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
@@ -98,6 +101,7 @@ class MyDayView(QWidget):
     followup_done = Signal(str)  # follow-up id, after it was written
     action_failed = Signal(str)
     customer_requested = Signal(str)  # customer id: the main window opens the customer's file
+    reminders_checked = Signal(list)  # the DayItems due now (announced or not before)
 
     def __init__(
         self,
@@ -189,6 +193,7 @@ class MyDayView(QWidget):
 
     def _on_reminders_read(self, items: list[DayItem]) -> None:
         self.notifier.notify_due(items)
+        self.reminders_checked.emit(items)
 
     def _on_day_loaded(self, day: MyDay) -> None:
         self._day = day

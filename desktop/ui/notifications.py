@@ -63,7 +63,7 @@ class ReminderNotifier(QObject):
                 title, text, QSystemTrayIcon.MessageIcon.Information, TRAY_MESSAGE_MS
             )
         else:
-            self.banner_requested.emit(f"{title}: {text}")
+            self.banner_requested.emit(self.tr("%1: %2").replace("%1", title).replace("%2", text))
         self.announced.emit(fresh)
         return fresh
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.operations.pipeline_queries import MonthForecast
 from desktop.ui.i18n import retranslate_on_change
-from desktop.ui.pipeline_model import format_money
+from desktop.ui.pipeline_model import format_compact
 
 BAR_COLOUR = QColor("#3b7dd8")
 AXIS_COLOUR = QColor("#888888")
@@ -92,16 +92,7 @@ class ForecastChartWidget(QWidget):
             value_box = QRectF(
                 plot.left() + position * slot, bar.top() - LABEL_HEIGHT, slot, LABEL_HEIGHT
             )
-            painter.drawText(value_box, Qt.AlignmentFlag.AlignCenter, _short_money(value))
+            painter.drawText(value_box, Qt.AlignmentFlag.AlignCenter, format_compact(value))
             label_box = QRectF(plot.left() + position * slot, plot.bottom() + 2, slot, LABEL_HEIGHT)
             painter.drawText(label_box, Qt.AlignmentFlag.AlignCenter, month or self.tr("No date"))
         painter.end()
-
-
-def _short_money(value: float) -> str:
-    """Compact bar labels (1.2M, 350k): the exact figures are in the column totals."""
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if value >= 1_000:
-        return f"{value / 1_000:.0f}k"
-    return format_money(value, "")

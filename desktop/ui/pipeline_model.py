@@ -35,11 +35,25 @@ def format_money(amount: float, currency: str) -> str:
     locale = QLocale()
     # The "C" locale (headless machines, tests) omits thousands separators; amounts need them.
     locale.setNumberOptions(locale.numberOptions() & ~QLocale.NumberOption.OmitGroupSeparator)
-    return f"{currency} {locale.toString(amount, 'f', 0)}".strip()
+    return f"{currency} {locale.toString(float(amount), 'f', 0)}".strip()
+
+
+def format_compact(amount: float) -> str:
+    """Short figures for bars and column heads (exact ones are in the tooltips): 万 and 亿 in
+    Chinese, where people count in ten-thousands; k and M otherwise."""
+    locale = QLocale()
+    if locale.language() == QLocale.Language.Chinese:
+        steps = ((100_000_000, "亿", 1), (10_000, "万", 0))
+    else:
+        steps = ((1_000_000, "M", 1), (1_000, "k", 0))
+    for size, suffix, decimals in steps:
+        if abs(amount) >= size:
+            return f"{locale.toString(float(amount) / size, 'f', decimals)}{suffix}"
+    return locale.toString(float(amount), "f", 0)
 
 
 def format_percent(fraction: float) -> str:
-    return f"{QLocale().toString(fraction * 100, 'f', 0)} %"
+    return f"{QLocale().toString(float(fraction) * 100, 'f', 0)} %"
 
 
 class StageCardsModel(QAbstractListModel):

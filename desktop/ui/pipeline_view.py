@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -42,7 +44,12 @@ from desktop.operations.pipeline_queries import (
 from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.pipeline_chart import ForecastChartWidget
-from desktop.ui.pipeline_model import StageCardsModel, format_money, format_percent
+from desktop.ui.pipeline_model import (
+    StageCardsModel,
+    format_compact,
+    format_money,
+    format_percent,
+)
 
 COLUMN_WIDTH = 230
 
@@ -94,6 +101,28 @@ def write_undo(engine: Engine, *, move: StageMove) -> StageMove:
     return move
 
 
+class CardDelegate(QStyledItemDelegate):
+    """Sizes each card to its wrapped text at the list's current width. The default hint is
+    computed before the text wraps, which cut the last lines off cards with long names."""
+
+    TEXT_MARGIN = 6  # the style's text margins plus the card's frame, on each side
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = self._view.viewport().width() - 2 * self._view.spacing()
+        text_width = max(width - 2 * self.TEXT_MARGIN, 40)
+        bounds = option.fontMetrics.boundingRect(
+            QRect(0, 0, text_width, 100_000), Qt.TextFlag.TextWordWrap, text
+        )
+        return QSize(width, bounds.height() + 2 * self.TEXT_MARGIN)
+
+
 class StageColumnWidget(QFrame):
     """One stage: its name and probability, the totals, and a list of cards."""
 
@@ -118,6 +147,13 @@ class StageColumnWidget(QFrame):
         self.list.setSpacing(3)
         self.list.setWordWrap(True)
         self.list.setAlternatingRowColors(False)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)  # re-wrap cards when resized
+        # A frame makes each item read as a card. No padding: the item's height is computed
+        # without it, so padding would cut off the last line.
+        self.list.setStyleSheet("QListView::item { border: 1px solid #d6d6d6; }")
+        self.list.setItemDelegate(CardDelegate(self.list))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.header)
@@ -126,13 +162,19 @@ class StageColumnWidget(QFrame):
 
     def show_column(self, column: StageColumn, *, deals_text: str, weighted_text: str) -> None:
         self.header.setText(f"{column.name}  ·  {format_percent(column.probability)}")
-        lines = [deals_text.replace("%1", str(len(column.cards)))]
+        # Compact figures fit the column; the exact ones are in the tooltip.
+        lines, exact = [deals_text.replace("%1", str(len(column.cards)))], []
         for total in column.totals:
             lines.append(
-                f"{format_money(total.amount, total.currency)}  "
+                f"{total.currency} {format_compact(total.amount)}  ·  "
+                + weighted_text.replace("%1", format_compact(total.weighted))
+            )
+            exact.append(
+                f"{format_money(total.amount, total.currency)}  ·  "
                 + weighted_text.replace("%1", format_money(total.weighted, total.currency))
             )
         self.totals.setText("\n".join(lines))
+        self.totals.setToolTip("\n".join(exact))
         self.model.set_cards(column.cards)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QDateTime,
@@ -113,8 +114,49 @@ def entity_label(entity: str | None) -> str:
     return labels.get(entity or "", entity or "")
 
 
+# The fields people edit, in their words; marked for lupdate, translated when shown.
+FIELD_LABELS: dict[str, str] = {
+    "name": str(QT_TRANSLATE_NOOP("SyncInboxField", "name")),
+    "kind": str(QT_TRANSLATE_NOOP("SyncInboxField", "kind")),
+    "industry": str(QT_TRANSLATE_NOOP("SyncInboxField", "industry")),
+    "address": str(QT_TRANSLATE_NOOP("SyncInboxField", "address")),
+    "phone": str(QT_TRANSLATE_NOOP("SyncInboxField", "phone")),
+    "mobile": str(QT_TRANSLATE_NOOP("SyncInboxField", "mobile")),
+    "email": str(QT_TRANSLATE_NOOP("SyncInboxField", "email")),
+    "website": str(QT_TRANSLATE_NOOP("SyncInboxField", "website")),
+    "fax": str(QT_TRANSLATE_NOOP("SyncInboxField", "fax")),
+    "source": str(QT_TRANSLATE_NOOP("SyncInboxField", "source")),
+    "owner_id": str(QT_TRANSLATE_NOOP("SyncInboxField", "account manager")),
+    "team_id": str(QT_TRANSLATE_NOOP("SyncInboxField", "team")),
+    "lifecycle": str(QT_TRANSLATE_NOOP("SyncInboxField", "lifecycle stage")),
+    "tier": str(QT_TRANSLATE_NOOP("SyncInboxField", "tier")),
+    "value_label": str(QT_TRANSLATE_NOOP("SyncInboxField", "value label")),
+    "tags": str(QT_TRANSLATE_NOOP("SyncInboxField", "tags")),
+    "credit_notes": str(QT_TRANSLATE_NOOP("SyncInboxField", "credit notes")),
+    "title": str(QT_TRANSLATE_NOOP("SyncInboxField", "title")),
+    "birthday": str(QT_TRANSLATE_NOOP("SyncInboxField", "birthday")),
+    "buying_role": str(QT_TRANSLATE_NOOP("SyncInboxField", "role in purchase")),
+    "notes": str(QT_TRANSLATE_NOOP("SyncInboxField", "notes")),
+    "due_at": str(QT_TRANSLATE_NOOP("SyncInboxField", "due")),
+    "assignee_id": str(QT_TRANSLATE_NOOP("SyncInboxField", "assignee")),
+    "priority": str(QT_TRANSLATE_NOOP("SyncInboxField", "priority")),
+    "done": str(QT_TRANSLATE_NOOP("SyncInboxField", "done")),
+    "amount": str(QT_TRANSLATE_NOOP("SyncInboxField", "amount")),
+    "currency": str(QT_TRANSLATE_NOOP("SyncInboxField", "currency")),
+    "probability": str(QT_TRANSLATE_NOOP("SyncInboxField", "probability")),
+    "stage_id": str(QT_TRANSLATE_NOOP("SyncInboxField", "stage")),
+    "expected_close": str(QT_TRANSLATE_NOOP("SyncInboxField", "expected close")),
+    "how_to_win": str(QT_TRANSLATE_NOOP("SyncInboxField", "how to win")),
+    "competitors": str(QT_TRANSLATE_NOOP("SyncInboxField", "competitors")),
+    "lost_reason": str(QT_TRANSLATE_NOOP("SyncInboxField", "lost reason")),
+    "status": str(QT_TRANSLATE_NOOP("SyncInboxField", "status")),
+}
+
+
 def field_label(entity: str | None, field_name: str) -> str:
-    """The field's name as stored; known ones are spelled for people ("due_at" -> "due at")."""
+    """The field in the reader's language; fields without a label are spelled out plainly."""
+    if field_name in FIELD_LABELS:
+        return QCoreApplication.translate("SyncInboxField", FIELD_LABELS[field_name])
     if entity in ENTITIES and field_name in ENTITIES[entity].field_names:
         return field_name.replace("_", " ")
     return field_name

@@ -2,6 +2,116 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AuditLogModel</name>
+    <message>
+        <source>system</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>When (UTC)</source>
+        <translation>时间（UTC）</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>signed in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>customer reassigned</source>
+        <translation>客户已重新分配</translation>
+    </message>
+    <message>
+        <source>book handed over</source>
+        <translation>客户已交接</translation>
+    </message>
+    <message>
+        <source>account closed</source>
+        <translation>账号已关闭</translation>
+    </message>
+    <message>
+        <source>account frozen</source>
+        <translation>账号已冻结</translation>
+    </message>
+    <message>
+        <source>exported</source>
+        <translation>已导出</translation>
+    </message>
+    <message>
+        <source>export refused</source>
+        <translation>导出被拒绝</translation>
+    </message>
+    <message>
+        <source>printed</source>
+        <translation>已打印</translation>
+    </message>
+</context>
+<context>
+    <name>AuditView</name>
+    <message>
+        <source>anyone</source>
+        <translation>任何人</translation>
+    </message>
+    <message>
+        <source>all customers</source>
+        <translation>所有客户</translation>
+    </message>
+    <message>
+        <source>The period ends before it starts.</source>
+        <translation>结束时间早于开始时间。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Showing the newest {0} entries: narrow the filter to see older ones.</source>
+        <translation>仅显示最新的 {0} 条记录：缩小筛选范围可查看更早的记录。</translation>
+    </message>
+    <message>
+        <source>{0} entries</source>
+        <translation>{0} 条记录</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>All customers</source>
+        <translation>所有客户</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Ownership history</source>
+        <translation>归属变更历史</translation>
+    </message>
+</context>
+<context>
     <name>ConflictsModel</name>
     <message>
         <source>Record</source>
@@ -26,6 +136,110 @@
     <message>
         <source>When</source>
         <translation>时间</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerListModel</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Last contact</source>
+        <translation>最近联系</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>The customer list could not be read: %1</source>
+        <translation>无法读取客户列表：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerListView</name>
+    <message>
+        <source>All owners</source>
+        <translation>所有客户经理</translation>
+    </message>
+    <message>
+        <source>All teams</source>
+        <translation>所有团队</translation>
+    </message>
+    <message>
+        <source>All stages</source>
+        <translation>所有阶段</translation>
+    </message>
+    <message>
+        <source>All tiers</source>
+        <translation>所有等级</translation>
+    </message>
+    <message>
+        <source>All industries</source>
+        <translation>所有行业</translation>
+    </message>
+    <message>
+        <source>(no saved view)</source>
+        <translation>（无已保存视图）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n customer(s)</source>
+        <translation>
+            <numerusform>%n 个客户</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Save view</source>
+        <translation>保存视图</translation>
+    </message>
+    <message>
+        <source>Name of this view:</source>
+        <translation>视图名称：</translation>
+    </message>
+    <message>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
+        <source>View:</source>
+        <translation>视图：</translation>
+    </message>
+    <message>
+        <source>Save view…</source>
+        <translation>保存视图…</translation>
+    </message>
+    <message>
+        <source>Delete view</source>
+        <translation>删除视图</translation>
     </message>
 </context>
 <context>
@@ -72,6 +286,119 @@
     <message>
         <source>Successor</source>
         <translation>接替人</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverView</name>
+    <message>
+        <source>frozen</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>any tier</source>
+        <translation>任意等级</translation>
+    </message>
+    <message>
+        <source>any team</source>
+        <translation>任意团队</translation>
+    </message>
+    <message>
+        <source>The successor must be someone other than the leaver.</source>
+        <translation>接替人必须是离职人员以外的人。</translation>
+    </message>
+    <message>
+        <source>The leaver holds {0} customers, {1} open opportunities, {2} open follow-ups.</source>
+        <translation>离职人员名下有 {0} 个客户、{1} 个进行中的销售机会、{2} 项未完成的待办。</translation>
+    </message>
+    <message>
+        <source>{0} customers go to {1}.</source>
+        <translation>{0} 个客户交接给 {1}。</translation>
+    </message>
+    <message>
+        <source>{0} customers stay with the leaver.</source>
+        <translation>{0} 个客户保留在离职人员名下。</translation>
+    </message>
+    <message>
+        <source>Give every customer a successor before closing the account: {0} would have no owner who can work them.</source>
+        <translation>关闭账号前请为每个客户指定接替人：否则 {0} 个客户将无人跟进。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} customers, {2} open opportunities, {3} open follow-ups moved.</source>
+        <translation>{0}：已转移 {1} 个客户、{2} 个进行中的销售机会、{3} 项未完成的待办。</translation>
+    </message>
+    <message>
+        <source>The account is closed: its laptop uploads what it still holds, then deletes its copy.</source>
+        <translation>账号已关闭：其电脑会先上传尚未同步的数据，然后删除本地副本。</translation>
+    </message>
+    <message>
+        <source>Hand over a book of business</source>
+        <translation>交接客户（离职交接）</translation>
+    </message>
+    <message>
+        <source>Leaver</source>
+        <translation>离职人员</translation>
+    </message>
+    <message>
+        <source>Successor</source>
+        <translation>接替人</translation>
+    </message>
+    <message>
+        <source>All to successor</source>
+        <translation>全部交给接替人</translation>
+    </message>
+    <message>
+        <source>Selected to successor</source>
+        <translation>所选交给接替人</translation>
+    </message>
+    <message>
+        <source>This tier / team to successor</source>
+        <translation>该等级/团队交给接替人</translation>
+    </message>
+    <message>
+        <source>Keep selected</source>
+        <translation>保留所选</translation>
+    </message>
+    <message>
+        <source>Close the leaver&apos;s account afterwards</source>
+        <translation>交接后关闭离职人员账号</translation>
+    </message>
+    <message>
+        <source>Hand over</source>
+        <translation>交接</translation>
+    </message>
+</context>
+<context>
+    <name>InheritedCustomersModel</name>
+    <message>
+        <source>never</source>
+        <translation>从未</translation>
+    </message>
+    <message>
+        <source>{0} · from {1} · last contact {2}</source>
+        <translation>{0} · 来自 {1} · 最近联系 {2}</translation>
+    </message>
+</context>
+<context>
+    <name>InheritedView</name>
+    <message>
+        <source>Inherited customers</source>
+        <translation>接手的客户</translation>
+    </message>
+    <message>
+        <source>No customers were handed over to you.</source>
+        <translation>没有交接给您的客户。</translation>
+    </message>
+    <message>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <source>Mark as reviewed</source>
+        <translation>标记为已查看</translation>
     </message>
 </context>
 <context>
@@ -270,6 +597,25 @@
     </message>
 </context>
 <context>
+    <name>OwnershipModel</name>
+    <message>
+        <source>When (UTC)</source>
+        <translation>时间（UTC）</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>原客户经理</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>新客户经理</translation>
+    </message>
+    <message>
+        <source>Changed by</source>
+        <translation>修改人</translation>
+    </message>
+</context>
+<context>
     <name>PipelineView</name>
     <message>
         <source>%1 deal(s)</source>
@@ -344,8 +690,52 @@
         </translation>
     </message>
     <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
         <source>and %1 more</source>
         <translation>另有 %1 项</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPaletteDialog</name>
+    <message numerus="yes">
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n 个结果</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Nothing found for “%1”.</source>
+        <translation>未找到“%1”。</translation>
+    </message>
+    <message>
+        <source>Search failed: %1</source>
+        <translation>搜索失败：%1</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Search customers, contacts and notes (English, 中文 or pinyin)</source>
+        <translation>搜索客户、联系人和备注（英文、中文或拼音）</translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>活动</translation>
     </message>
 </context>
 <context>
@@ -600,6 +990,145 @@
     </message>
 </context>
 <context>
+    <name>SyncInboxField</name>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>email</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <source>website</source>
+        <translation>网站</translation>
+    </message>
+    <message>
+        <source>fax</source>
+        <translation>传真</translation>
+    </message>
+    <message>
+        <source>source</source>
+        <translation>来源渠道</translation>
+    </message>
+    <message>
+        <source>account manager</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>lifecycle stage</source>
+        <translation>生命周期阶段</translation>
+    </message>
+    <message>
+        <source>tier</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <source>value label</source>
+        <translation>价值标签</translation>
+    </message>
+    <message>
+        <source>tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>credit notes</source>
+        <translation>信用备注</translation>
+    </message>
+    <message>
+        <source>title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>role in purchase</source>
+        <translation>采购角色</translation>
+    </message>
+    <message>
+        <source>notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <source>assignee</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <source>probability</source>
+        <translation>成交概率</translation>
+    </message>
+    <message>
+        <source>stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>expected close</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <source>how to win</source>
+        <translation>赢单策略</translation>
+    </message>
+    <message>
+        <source>competitors</source>
+        <translation>竞争对手</translation>
+    </message>
+    <message>
+        <source>lost reason</source>
+        <translation>丢单原因</translation>
+    </message>
+    <message>
+        <source>status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
     <name>SyncInboxView</name>
     <message>
         <source>Kept (on the server)</source>
@@ -664,6 +1193,21 @@
     <message>
         <source>Dismiss</source>
         <translation>忽略</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>(corrected by a later entry)</source>
+        <translation>（已被后续记录更正）</translation>
+    </message>
+    <message>
+        <source>Next step: %1</source>
+        <translation>下一步：%1</translation>
+    </message>
+    <message>
+        <source>The timeline could not be read: %1</source>
+        <translation>无法读取跟踪记录：%1</translation>
     </message>
 </context>
 </TS>

@@ -5,14 +5,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtCore import QLocale, QMimeData, QModelIndex, Qt
 from sqlalchemy import Engine
 
 from desktop.operations.pipeline_queries import DealCard
 from desktop.settings import Settings
 from desktop.store.changes import read_record
 from desktop.ui.context import UiContext
-from desktop.ui.pipeline_model import CARD_MIME_TYPE, StageCardsModel
+from desktop.ui.pipeline_model import CARD_MIME_TYPE, StageCardsModel, format_compact
 from desktop.ui.pipeline_view import PipelineView
 from desktop.ui.qt_compat import guard_signal_emit_refcount
 from desktop.ui.sync_controller import SyncController
@@ -79,9 +79,8 @@ def test_board_shows_one_column_per_stage_with_totals_and_chart(board):
     assert [h.split("  ·  ")[0] for h in headers] == ["招标", "投标", "中标"]
     tender = view.columns[0]
     assert tender.model.rowCount() == 2
-    assert (
-        "CNY 1,200,000" in tender.totals.text() and "weighted CNY 200,000" in tender.totals.text()
-    )
+    assert tender.totals.text().splitlines() == ["2 deal(s)", "CNY 1.2M  ·  weighted 200k"]
+    assert tender.totals.toolTip() == "CNY 1,200,000  ·  weighted CNY 200,000"
     assert view.chart.bars == [("2026-12", 100_000), ("2027-01", 100_000)]
     assert view.pipeline_box.isVisibleTo(view)  # two pipelines: the choice is offered
     assert view.pipeline_box.count() == 2
@@ -135,3 +134,18 @@ def test_a_finished_sync_redraws_the_board(qtbot, board, context: UiContext):
     view, _ids = board
     with qtbot.waitSignal(view.board_loaded, timeout=5000):
         context.sync.sync_finished.emit(context.sync.status())
+
+
+def test_compact_amounts_count_in_wan_and_yi_in_chinese(qapp):
+    previous = QLocale()
+    try:
+        QLocale.setDefault(QLocale("zh_CN"))
+        assert [format_compact(v) for v in (950, 63_390_000, 146_030_000)] == [
+            "950",
+            "6,339万",
+            "1.5亿",
+        ]
+        QLocale.setDefault(QLocale("en_US"))
+        assert [format_compact(v) for v in (950, 8_600, 63_390_000)] == ["950", "9k", "63.4M"]
+    finally:
+        QLocale.setDefault(previous)
