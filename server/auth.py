@@ -19,10 +19,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
 
 from protocol.messages import ErrorCode, LoginRequest, TokenPair
+from server.audit import record_audit
 from server.config import ServerSettings
 from server.db import utc_now_iso
 from server.errors import ApiError
-from server.schema import accounts, audit_log, clients, entity_tables, login_failures, tokens
+from server.records import Actor
+from server.schema import accounts, clients, entity_tables, login_failures, tokens
 from server.scope import Principal, Role
 
 users = entity_tables["user"]
@@ -214,14 +216,11 @@ def login(
         connection.execute(delete(login_failures).where(login_failures.c.login == request.login))
         touch_client(connection, client_id=request.client_id, user_id=account.user_id)
         pair = _issue(connection, account=account, client_id=request.client_id, settings=settings)
-        connection.execute(
-            insert(audit_log).values(
-                at=utc_now_iso(),
-                actor_id=account.user_id,
-                client_id=request.client_id,
-                action="login",
-                detail=f"from {address}",
-            )
+        record_audit(
+            connection,
+            actor=Actor(user_id=account.user_id, client_id=request.client_id),
+            action="login",
+            detail={"address": address},
         )
     return pair
 
