@@ -9,7 +9,10 @@ cannot be created over the wire.
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -149,3 +152,75 @@ def sign_in(server_url: str, *, login: str, data_dir: Path) -> DesktopClient:
     return DesktopClient(
         login, path, engine, api, SyncEngine(engine=engine, api=api, replica_path=path)
     )
+
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+FAST_CONFIG = """[server]
+argon2_time_cost = 1
+argon2_memory_kib = 1024
+long_poll_check_seconds = 0.2
+"""
+
+
+@dataclass
+class ServerProcess:
+    """`fieldbook-server serve` in its own process, on a free 127.0.0.1 port."""
+
+    url: str
+    database_url: str
+    config: Path
+    process: subprocess.Popen[str]
+
+    def admin_command(self, *argv: str) -> subprocess.CompletedProcess[str]:
+        """Another `fieldbook-server` process on the same database (as IT would run it)."""
+        return subprocess.run(
+            [sys.executable, "-m", "server.cli", *argv, "--database-url", self.database_url],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+
+def _first_line(process: subprocess.Popen[str], timeout: float, log: Path) -> str:
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.append(process.stdout.readline() if process.stdout else ""),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(timeout)
+    if not lines or not lines[0]:
+        process.kill()
+        process.wait(timeout=10)
+        errors = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise RuntimeError(f"fieldbook-server did not start within {timeout} s: {errors}")
+    return lines[0]
+
+
+@contextmanager
+def server_process(database_url: str, folder: Path) -> Iterator[ServerProcess]:
+    config = folder / "server.toml"
+    config.write_text(FAST_CONFIG, encoding="utf-8")
+    command = [
+        sys.executable, "-m", "server.cli", "serve", "--database-url", database_url,
+        "--config", str(config), "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
+    ]  # fmt: skip
+    log = folder / "server.log"  # a file, not a pipe: a chatty server must never block on it
+    with log.open("w", encoding="utf-8") as log_stream:
+        process = subprocess.Popen(
+            command, cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=log_stream, text=True
+        )
+    try:
+        announcement = json.loads(_first_line(process, timeout=60, log=log))
+        yield ServerProcess(announcement["url"], database_url, config, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
