@@ -29,6 +29,7 @@ CITIES: tuple[tuple[str, str, str], ...] = (
     ("中国", "zhongguo", "海淀区"),
 )
 CORES: tuple[tuple[str, str], ...] = (
+    ("", ""),  # no brand: 北京银行, 中国建筑第八工程局有限公司
     ("华信", "huaxin"),
     ("宏达", "hongda"),
     ("恒通", "hengtong"),

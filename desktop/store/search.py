@@ -29,13 +29,15 @@ SearchKind = Literal["customer", "contact", "activity"]
 SEARCH_KINDS: tuple[SearchKind, ...] = ("customer", "contact", "activity")
 MARK_START, MARK_END = "[", "]"  # around matched text in `SearchHit.snippet`
 MAX_LIMIT = 500
+NOTE_PREFIX_MIN = 3  # letters before the word being typed is matched as a prefix in notes
 SNIPPET_CHARS = 80
 
 # A query term: a run of CJK characters, or a run of other letters and digits.
 _QUERY_TERM = re.compile(f"({CJK}+)|((?:(?!{CJK})[^\\W_])+)")
 # bm25 weights per column; UNINDEXED columns get 0. Names outrank pinyin, pinyin outranks details.
 _PARTY_WEIGHTS = "0, 0, 0, 10.0, 4.0, 1.0"
-_NOTE_WEIGHTS = "0, 0, 3.0, 1.0"
+# Only the newest this many name matches are ranked by bm25 (see `_party_hits`).
+RANKED_CANDIDATES = 500
 # Archived customers are filtered after ranking, so fetch a little more than asked for.
 _OVERFETCH = 2
 
@@ -47,7 +49,9 @@ class SearchHit:
     customer_id: str
     title: str
     snippet: str  # matches wrapped in MARK_START / MARK_END
-    rank: float  # bm25 within its kind group (lower is better); the list order is authoritative
+    # Lower is better, within a kind group: bm25 for customers and contacts, the position by
+    # time (newest first) for activities. The order of the list is the one to show.
+    rank: float
 
 
 @dataclass(frozen=True)
@@ -63,27 +67,37 @@ def _quoted(term: str) -> str:
 
 
 def match_expressions(query: str) -> MatchExpressions:
-    """Build the MATCH expressions: CJK runs as phrases, other words as prefixes, all ANDed."""
-    terms: list[str] = []
+    """Build the MATCH expressions: CJK runs as phrases, other words as prefixes, all ANDed.
+
+    In notes (a million rows) a prefix query materialises the merged postings of every word it
+    covers ("the*" is most English notes), so there only the last word, the one being typed, is a
+    prefix, and only from three letters on; the words before it are complete.
+    """
+    party_terms: list[str] = []
+    note_terms: list[str] = []
     ascii_words: list[str] = []
-    for cjk_run, word in _QUERY_TERM.findall(query):
+    found = _QUERY_TERM.findall(query)
+    for position, (cjk_run, word) in enumerate(found):
         if cjk_run:
-            terms.append(_quoted(" ".join(cjk_run)))
-        else:
-            terms.append(_quoted(word) + "*")
-            if word.isascii() and word.isalpha():
-                ascii_words.append(word.lower())
-    if not terms:
+            phrase = _quoted(" ".join(cjk_run))
+            party_terms.append(phrase)
+            note_terms.append(phrase)
+            continue
+        party_terms.append(_quoted(word) + "*")
+        being_typed = position == len(found) - 1 and len(word) >= NOTE_PREFIX_MIN
+        note_terms.append(_quoted(word) + ("*" if being_typed else ""))
+        if word.isascii() and word.isalpha():
+            ascii_words.append(word.lower())
+    if not party_terms:
         return MatchExpressions(party=None, note=None)
-    every_term = " AND ".join(terms)
-    party = every_term
-    # Pinyin typed with spaces ("zhong guo") is one token in the index: also try it joined. A single
-    # word needs no extra clause: the pinyin column is searched with every other column.
-    if len(ascii_words) > 1 and len(ascii_words) == len(terms):
+    party = " AND ".join(party_terms)
+    # Pinyin is indexed as whole-name tokens cut to PINYIN_MAX letters: pinyin typed with spaces
+    # ("zhong guo") or longer than that needs its own clause, joined and cut the same way.
+    if ascii_words and len(ascii_words) == len(party_terms):
         joined = "".join(ascii_words)[:PINYIN_MAX]
-        if len(joined) >= PINYIN_MIN_QUERY:
-            party = f"({every_term}) OR (pinyin : {_quoted(joined)}*)"
-    return MatchExpressions(party=party, note=every_term)
+        if len(joined) >= PINYIN_MIN_QUERY and joined != ascii_words[0]:
+            party = f"({party}) OR (pinyin : {_quoted(joined)}*)"
+    return MatchExpressions(party=party, note=" AND ".join(note_terms))
 
 
 def _highlighter(query: str) -> re.Pattern[str] | None:
@@ -133,29 +147,42 @@ def _party_hits(
     wanted = [kind for kind in ("customer", "contact") if kind in kinds]
     if not wanted:
         return []
-    kind_marks = ", ".join("?" for _ in wanted)
-    # Ranking happens inside the FTS query; the joins (names, archived flags, the text shown)
-    # only touch the few rows that survive its LIMIT.
+    # bm25 costs about a microsecond per matching row: rank only the newest RANKED_CANDIDATES
+    # matches (all of them, unless the query is one or two letters). Finding where that window
+    # starts is cheap: FTS5 walks the matches newest first and stops.
+    window = connection.exec_driver_sql(
+        "SELECT rowid FROM search_party WHERE search_party MATCH ? "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (expression, RANKED_CANDIDATES),
+    ).scalar()
+    # Only rowid and bm25 while ranking: reading a stored column costs a row lookup per match.
+    # Kinds are filtered afterwards, so fetch more when only one kind is wanted.
+    fetch = limit * _OVERFETCH + 10 if len(wanted) == 2 else limit * 5 + 50
+    ranked = connection.exec_driver_sql(
+        f"SELECT rowid, bm25(search_party, {_PARTY_WEIGHTS}) AS score FROM search_party "
+        "WHERE search_party MATCH ? AND rowid > ? ORDER BY score LIMIT ?",
+        (expression, window or 0, fetch),
+    ).all()
+    if not ranked:
+        return []
+    scores = {int(doc): float(score) for doc, score in ranked}
+    marks = ", ".join("?" for _ in scores)
     rows = connection.exec_driver_sql(
         f"""
-        SELECT m.kind, m.record_id, m.customer_id, m.score, c.archived, ct.archived,
+        SELECT p.rowid, p.kind, p.record_id, p.customer_id, c.archived, ct.archived,
                c.name, ct.name, ct.title, ct.mobile, ct.phone, ct.email, ct.address,
                c.phone, c.fax, c.email, c.website, c.address, c.tags
-        FROM (
-            SELECT kind, record_id, customer_id, bm25(search_party, {_PARTY_WEIGHTS}) AS score
-            FROM search_party
-            WHERE search_party MATCH ? AND kind IN ({kind_marks})
-            ORDER BY score LIMIT ?
-        ) AS m
-        JOIN customer AS c ON c.id = m.customer_id
-        LEFT JOIN contact AS ct ON m.kind = 'contact' AND ct.id = m.record_id
-        ORDER BY m.score
+        FROM search_party AS p
+        JOIN customer AS c ON c.id = p.customer_id
+        LEFT JOIN contact AS ct ON p.kind = 'contact' AND ct.id = p.record_id
+        WHERE p.rowid IN ({marks})
         """,
-        (expression, *wanted, limit * _OVERFETCH + 10),
+        tuple(scores),
     ).all()
+    rows = sorted(rows, key=lambda row: scores[int(row[0])])
     hits: list[SearchHit] = []
-    for kind, record_id, customer_id, score, archived, contact_archived, name, *texts in rows:
-        if archived or contact_archived:
+    for doc, kind, record_id, customer_id, archived, contact_archived, name, *texts in rows:
+        if archived or contact_archived or kind not in wanted:
             continue
         contact_texts, customer_texts = texts[:6], texts[6:]
         if kind == "customer":
@@ -163,36 +190,39 @@ def _party_hits(
         else:
             title, shown = f"{contact_texts[0]} · {name}", contact_texts
         snippet = make_snippet(pattern, shown)
-        hits.append(SearchHit(kind, record_id, customer_id, title, snippet, float(score)))
+        hits.append(SearchHit(kind, record_id, customer_id, title, snippet, scores[int(doc)]))
     return hits[:limit]
 
 
 def _note_hits(
     connection: Connection, *, expression: str, pattern: re.Pattern[str] | None, limit: int
 ) -> list[SearchHit]:
+    """Newest first. Not bm25: its statistics need every note holding each queried character
+    (44-94 ms at a million notes, measured), and in an activity log the latest note is the one
+    people look for. Index order is nearly time order; the few taken are then sorted by time."""
     rows = connection.exec_driver_sql(
-        f"""
-        SELECT m.record_id, m.customer_id, m.score, c.archived, c.name, a.kind,
+        """
+        SELECT m.record_id, m.customer_id, c.archived, c.name, a.kind, a.occurred_at,
                a.subject, a.notes, a.outcome, a.next_step, a.place
         FROM (
-            SELECT record_id, customer_id, bm25(search_note, {_NOTE_WEIGHTS}) AS score
-            FROM search_note
+            SELECT record_id, customer_id FROM search_note
             WHERE search_note MATCH ?
-            ORDER BY score LIMIT ?
+            ORDER BY rowid DESC LIMIT ?
         ) AS m
         JOIN customer AS c ON c.id = m.customer_id
         LEFT JOIN activity AS a ON a.id = m.record_id
-        ORDER BY m.score
+        ORDER BY a.occurred_at DESC
         """,
         (expression, limit * _OVERFETCH + 10),
     ).all()
     hits: list[SearchHit] = []
-    for record_id, customer_id, score, archived, name, kind, subject, *texts in rows:
+    for record_id, customer_id, archived, name, kind, _when, subject, *texts in rows:
         if archived:
             continue
         snippet = make_snippet(pattern, [*texts, subject])
         title = f"{subject or kind} · {name}"
-        hits.append(SearchHit("activity", record_id, customer_id, title, snippet, float(score)))
+        position = float(len(hits) + 1)
+        hits.append(SearchHit("activity", record_id, customer_id, title, snippet, position))
     return hits[:limit]
 
 
@@ -221,7 +251,7 @@ def search(
     limit: int = 20,
     kinds: Collection[str] = SEARCH_KINDS,
 ) -> list[SearchHit]:
-    """Best matches first: customers and contacts (by bm25), then activities (by bm25).
+    """Best matches first: customers and contacts (by bm25), then activities (newest first).
 
     Anything typed is accepted; text with nothing searchable in it (only punctuation or emoji)
     finds nothing. Archived customers, archived contacts and their notes are left out. Before

@@ -24,7 +24,7 @@ STATEMENTS = (
     'CREATE TABLE IF NOT EXISTS search_doc (doc INTEGER PRIMARY KEY, record_id TEXT NOT NULL)',
     'CREATE UNIQUE INDEX IF NOT EXISTS ix_search_doc_record ON search_doc (record_id)',
     'CREATE TABLE IF NOT EXISTS search_pending (record_id TEXT NOT NULL PRIMARY KEY, entity TEXT NOT NULL)',
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_party USING fts5(kind UNINDEXED, record_id UNINDEXED, customer_id UNINDEXED, name, pinyin, details, tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS search_party USING fts5(kind UNINDEXED, record_id UNINDEXED, customer_id UNINDEXED, name, pinyin, details, tokenize='unicode61 remove_diacritics 2', prefix='1 2')",
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_note USING fts5(record_id UNINDEXED, customer_id UNINDEXED, subject, body, tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER IF NOT EXISTS search_queue_customer_insert AFTER INSERT ON customer BEGIN INSERT OR REPLACE INTO search_pending (record_id, entity) VALUES (new.id, 'customer'); END",
     "CREATE TRIGGER IF NOT EXISTS search_queue_customer_update AFTER UPDATE OF name, phone, fax, email, website, address, tags ON customer BEGIN INSERT OR REPLACE INTO search_pending (record_id, entity) VALUES (new.id, 'customer'); END",

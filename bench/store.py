@@ -1,0 +1,307 @@
+"""Benchmark of the local replica: bulk load, local writes with their outbox entry, search.
+
+    .venv/bin/python bench/store.py [--customers 100000] [--activities 1000000] [--writes 300]
+                                    [--repeat 15] [--keep DIR] [--json [FILE]]
+
+1. Load: the demo firm goes into a fresh replica through `desktop.store.bulk.upsert_rows` (what
+   the sync engine uses for pulled pages, search index included) and, in the same run, the very
+   same rows into a second replica of the same schema with plain `sqlite3` `executemany` (no
+   index maintenance). Only database time counts: each batch is generated before either clock
+   starts. Goal: within 3x of raw.
+2. Local writes: an activity logged and a customer edited, each in its own transaction with its
+   outbox entry (`desktop.store.changes`), p50/p99. Goal: p99 < 5 ms.
+3. Search: typical queries in English, Chinese (1, 2, 4+ characters) and pinyin, each repeated;
+   p50/p95 per query and p95 per group. Goal: p95 < 20 ms.
+
+Nothing here asserts on time: the figures are printed (and written as JSON with `--json`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the repository importable
+    sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Connection, Engine  # noqa: E402
+
+from bench.common import (  # noqa: E402
+    add_json_option,
+    emit,
+    format_table,
+    percentile,
+    progress,
+)
+from desktop.store.bulk import upsert_columns, upsert_rows, upsert_sql  # noqa: E402
+from desktop.store.changes import create_record, update_record  # noqa: E402
+from desktop.store.replica import open_replica  # noqa: E402
+from desktop.store.search import search  # noqa: E402
+from protocol.demo_firm import generate_firm  # noqa: E402
+
+BATCH = 5_000
+ROWS_PER_TRANSACTION = 100_000
+QUERIES: dict[str, tuple[str, ...]] = {
+    "english": ("harbor", "har", "logistics", "summit cap", "renewal", "andrew"),
+    "chinese 1 char": ("建", "银", "王"),
+    "chinese 2 chars": ("建筑", "发票", "证券"),
+    "chinese 4+ chars": ("浦东发展", "第八工程局", "中国建筑工程", "新办公楼施工项目"),
+    "pinyin": ("zhongguo", "jianzhu", "zgjz", "pudongfazhan", "wangwei", "shpd"),
+    "phone": ("13800", "+862"),
+}
+
+
+def _batches(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def _raw_connection(path: Path) -> sqlite3.Connection:
+    """The replica's PRAGMAs (see desktop.store.engine), on a bare sqlite3 connection."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    connection.execute("PRAGMA foreign_keys=ON")
+    return connection
+
+
+def load(
+    engine: Engine, raw_path: Path, *, customers: int, activities: int, seed: int, quiet: bool
+) -> dict[str, Any]:
+    firm = generate_firm(customers=customers, activities=activities, seed=seed, today=date.today())
+    raw = _raw_connection(raw_path)
+    per_entity: dict[str, dict[str, float]] = {}
+    ours_total = raw_total = 0.0
+    rows_total = 0
+    with engine.connect() as connection:
+        for entity, rows in firm.entities():
+            columns = upsert_columns(entity)
+            sql = upsert_sql(entity)
+            ours = raw_seconds = 0.0
+            count = in_transaction = 0
+            transaction = connection.begin()
+            raw.execute("BEGIN")
+            for batch in _batches(rows):
+                for row in batch:
+                    row["version"] = 1
+                values = [
+                    tuple(1 if c == "archived" and row[c] else row[c] for c in columns)
+                    for row in batch
+                ]
+                started = time.perf_counter()
+                raw.executemany(sql, values)
+                raw_seconds += time.perf_counter() - started
+                started = time.perf_counter()
+                upsert_rows(connection, entity=entity, rows=batch)
+                ours += time.perf_counter() - started
+                count += len(batch)
+                in_transaction += len(batch)
+                if in_transaction >= ROWS_PER_TRANSACTION:
+                    ours += _timed(transaction.commit)
+                    raw_seconds += _timed(lambda: raw.execute("COMMIT"))
+                    transaction = connection.begin()
+                    raw.execute("BEGIN")
+                    in_transaction = 0
+                    progress(f"  {entity}: {count:,} rows", quiet=quiet)
+            ours += _timed(transaction.commit)
+            raw_seconds += _timed(lambda: raw.execute("COMMIT"))
+            if count:
+                per_entity[entity] = {"rows": count, "ours_s": ours, "raw_s": raw_seconds}
+                progress(f"loaded {entity}: {count:,} rows", quiet=quiet)
+            ours_total += ours
+            raw_total += raw_seconds
+            rows_total += count
+    raw.close()
+    return {
+        "rows": rows_total,
+        "ours_seconds": ours_total,
+        "raw_seconds": raw_total,
+        "ours_rows_per_s": rows_total / ours_total,
+        "raw_rows_per_s": rows_total / raw_total,
+        "ratio": ours_total / raw_total,
+        "per_entity": per_entity,
+        "first_customer_id": firm.customer_id(0),
+    }
+
+
+def _timed(action: Any) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def local_writes(engine: Engine, *, customer_id: str, writes: int) -> dict[str, dict[str, float]]:
+    def log_note(connection: Connection, number: int) -> None:
+        create_record(
+            connection,
+            entity="activity",
+            fields={
+                "customer_id": customer_id,
+                "kind": "call",
+                "occurred_at": "2026-11-23T09:30:00Z",
+                "subject": "电话回访",
+                "notes": f"第{number}次回访:客户确认下周签署年度框架协议。",
+            },
+        )
+
+    def edit_customer(connection: Connection, number: int) -> None:
+        update_record(
+            connection,
+            entity="customer",
+            record_id=customer_id,
+            changes={"tags": f"重点客户,round {number}"},
+        )
+
+    figures: dict[str, dict[str, float]] = {}
+    for name, write in (("log activity", log_note), ("edit customer", edit_customer)):
+        samples = []
+        for number in range(writes):
+            started = time.perf_counter()
+            with engine.begin() as connection:
+                write(connection, number)
+            samples.append((time.perf_counter() - started) * 1000)
+        figures[name] = {
+            "p50_ms": percentile(samples, 0.5),
+            "p99_ms": percentile(samples, 0.99),
+            "max_ms": max(samples),
+        }
+    return figures
+
+
+def searches(engine: Engine, *, repeat: int) -> dict[str, Any]:
+    search(engine, query="warm up")  # indexes what the local writes queued: not a search cost
+    per_query: dict[str, dict[str, Any]] = {}
+    per_group: dict[str, float] = {}
+    everything: list[float] = []
+    for group, queries in QUERIES.items():
+        group_samples: list[float] = []
+        for query in queries:
+            samples = []
+            hits = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                hits = search(engine, query=query)
+                samples.append((time.perf_counter() - started) * 1000)
+            per_query[query] = {
+                "group": group,
+                "hits": len(hits),
+                "p50_ms": percentile(samples, 0.5),
+                "p95_ms": percentile(samples, 0.95),
+                "first": hits[0].title if hits else "",
+            }
+            group_samples += samples
+        per_group[group] = percentile(group_samples, 0.95)
+        everything += group_samples
+    return {
+        "per_query": per_query,
+        "p95_by_group_ms": per_group,
+        "p95_ms": percentile(everything, 0.95),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--writes", type=int, default=300, help="local writes of each kind")
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each search query")
+    parser.add_argument("--keep", type=Path, help="keep the loaded replica in this folder")
+    add_json_option(parser)
+    args = parser.parse_args()
+    quiet = args.json == "-"
+
+    folder = Path(tempfile.mkdtemp(prefix="fieldbook-bench-store-"))
+    try:
+        engine = open_replica(folder / "replica.sqlite3")
+        raw_engine = open_replica(folder / "raw.sqlite3")  # same schema, loaded with raw sqlite3
+        raw_engine.dispose()
+        progress(
+            f"Loading {args.customers:,} customers, {args.activities:,} activities", quiet=quiet
+        )
+        loaded = load(
+            engine,
+            folder / "raw.sqlite3",
+            customers=args.customers,
+            activities=args.activities,
+            seed=args.seed,
+            quiet=quiet,
+        )
+        (folder / "raw.sqlite3").unlink()
+        progress("Local writes", quiet=quiet)
+        writes = local_writes(engine, customer_id=loaded["first_customer_id"], writes=args.writes)
+        progress("Searching", quiet=quiet)
+        found = searches(engine, repeat=args.repeat)
+        engine.dispose()
+        size_mb = (folder / "replica.sqlite3").stat().st_size / 1e6
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(folder / "replica.sqlite3", args.keep / "replica.sqlite3")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+    document = {
+        "customers": args.customers,
+        "activities": args.activities,
+        "replica_mb": round(size_mb, 1),
+        "load": {key: value for key, value in loaded.items() if key != "first_customer_id"},
+        "local_writes": writes,
+        "search": found,
+    }
+    load_rows = [
+        (
+            entity,
+            int(f["rows"]),
+            f["rows"] / f["ours_s"],
+            f["rows"] / f["raw_s"],
+            f["ours_s"] / f["raw_s"],
+        )
+        for entity, f in loaded["per_entity"].items()
+    ]
+    load_rows.append(
+        (
+            "all",
+            loaded["rows"],
+            loaded["ours_rows_per_s"],
+            loaded["raw_rows_per_s"],
+            loaded["ratio"],
+        )
+    )
+    tables = [
+        f"Load ({args.customers:,} customers, {args.activities:,} activities; "
+        f"replica {size_mb:,.0f} MB; goal: within 3x of raw)\n"
+        + format_table(("entity", "rows", "bulk rows/s", "raw rows/s", "x raw"), load_rows),
+        "Local write with its outbox entry, one transaction each (goal: p99 < 5 ms)\n"
+        + format_table(
+            ("write", "p50 ms", "p99 ms", "max ms"),
+            [(name, f["p50_ms"], f["p99_ms"], f["max_ms"]) for name, f in writes.items()],
+        ),
+        f"Search, {args.repeat} runs per query (goal: p95 < 20 ms)\n"
+        + format_table(
+            ("query", "group", "hits", "p50 ms", "p95 ms", "first hit"),
+            [
+                (query, f["group"], f["hits"], f["p50_ms"], f["p95_ms"], f["first"][:40])
+                for query, f in found["per_query"].items()
+            ],
+        )
+        + "\n\n"
+        + format_table(
+            ("group", "p95 ms"),
+            [*found["p95_by_group_ms"].items(), ("all queries", found["p95_ms"])],
+        ),
+    ]
+    emit(args.json, document, tables)
+
+
+if __name__ == "__main__":
+    main()
