@@ -272,6 +272,12 @@ def firm(
         yield running
 
 
+@contextmanager
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firm]:
+    with start_server(sqlite_url(tmp_path_factory.mktemp("server"))) as running:
+        yield running
+
+
 @pytest.fixture
 def desks(firm: Firm, tmp_path: Path) -> Iterator[DeskFactory]:
     factory = DeskFactory(firm, tmp_path)

@@ -5,6 +5,7 @@ under an offline owner, a leaver's drain and wipe, a server restored from a back
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,23 @@ from desktop.sync.errors import UpgradeRequired
 from desktop.sync.faults import Fault
 from desktop.sync.inbox import SyncInbox
 from tests.conftest import MemoryKeyring
-from tests.integration.conftest import Desk, DeskFactory, Firm, comparable, sqlite_url, start_server
+from tests.integration.conftest import (
+    Desk,
+    DeskFactory,
+    Firm,
+    comparable,
+    sqlite_server,
+    sqlite_url,
+    start_server,
+)
+
+
+@pytest.fixture(scope="module")
+def firm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firm]:
+    """SQLite only: the client side is what these scenarios exercise (PostgreSQL runs in
+    test_scenarios_core), and one server per module keeps the suite quick."""
+    with sqlite_server(tmp_path_factory) as running:
+        yield running
 
 
 class RecordingFaults:
