@@ -1,0 +1,341 @@
+"""The main window: a sidebar of screens, the customer file, global search (Ctrl+K), log activity
+(Ctrl+L) from anywhere, menus, the sync corner of the status bar, and a question before quitting
+with changes the server has not received yet.
+
+The window only arranges screens and routes requests between them ("open this customer"); each
+screen does its own loading through the task runner it receives in the `UiContext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import IntEnum, StrEnum
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.sync.loop import SyncStatus
+from desktop.ui.context import UiContext
+from desktop.ui.customer_file_view import CustomerFileView
+from desktop.ui.customer_list_view import CustomerListView
+from desktop.ui.i18n import retranslate_on_change
+from desktop.ui.log_activity_dialog import LogActivityDialog
+from desktop.ui.my_day_view import MyDayView
+from desktop.ui.pipeline_view import PipelineView
+from desktop.ui.search_palette import SearchPaletteDialog
+from desktop.ui.shortcuts import ShortcutHelpDialog, bind_shortcuts, retranslate_actions
+from desktop.ui.sync_inbox_view import SyncInboxView
+from desktop.ui.sync_status_widget import SyncStatusWidget
+from desktop.ui.task_runner import TaskFailure
+
+STATUS_MESSAGE_MS = 8_000
+
+
+class Screen(IntEnum):
+    MY_DAY = 0
+    CUSTOMERS = 1
+    PIPELINE = 2
+    INBOX = 3
+    CUSTOMER_FILE = 4  # not in the sidebar: opened from a list, search or My day
+
+
+class QuitChoice(StrEnum):
+    SYNC_FIRST = "sync_first"
+    QUIT = "quit"
+    CANCEL = "cancel"
+
+
+AskQuit = Callable[[QWidget, int], QuitChoice]
+"""Asks what to do about `pending` unsent changes; tests pass an answer instead of a dialog."""
+
+
+def ask_quit_with_message_box(parent: QWidget, pending: int) -> QuitChoice:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(parent.tr("Unsent changes"))
+    box.setText(
+        parent.tr(
+            "%n change(s) have not reached the server yet. They are kept safely on this "
+            "computer and will be sent the next time Fieldbook syncs.",
+            "",
+            pending,
+        )
+    )
+    sync_first = box.addButton(parent.tr("Sync, then quit"), QMessageBox.ButtonRole.AcceptRole)
+    quit_now = box.addButton(parent.tr("Quit now"), QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(sync_first)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is sync_first:
+        return QuitChoice.SYNC_FIRST
+    if clicked is quit_now:
+        return QuitChoice.QUIT
+    return QuitChoice.CANCEL
+
+
+class MainWindow(QMainWindow):
+    customer_opened = Signal(str)
+    quit_confirmed = Signal()  # the window is closing for good (the app then shuts down)
+    settings_requested = Signal()  # the composition root owns the settings dialog and language
+
+    def __init__(
+        self,
+        *,
+        context: UiContext,
+        ask_quit: AskQuit = ask_quit_with_message_box,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("main_window")
+        self.resize(1200, 760)
+        self.context = context
+        self._ask_quit = ask_quit
+        self._quit_after_sync = False
+        self._closing_for_good = False
+
+        self.my_day = MyDayView(context=context)
+        self.customers = CustomerListView(context=context)
+        self.pipeline = PipelineView(context=context)
+        self.inbox = SyncInboxView(context=context)
+        self.customer_file = CustomerFileView(context=context)
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("back_to_customers")
+        self.back_button.clicked.connect(lambda: self.show_screen(Screen.CUSTOMERS))
+        file_page = QWidget()
+        file_layout = QVBoxLayout(file_page)
+        file_layout.setContentsMargins(0, 0, 0, 0)
+        file_layout.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignLeft)
+        file_layout.addWidget(self.customer_file, 1)
+
+        self.stack = QStackedWidget()
+        for page in (self.my_day, self.customers, self.pipeline, self.inbox, file_page):
+            self.stack.addWidget(page)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setMaximumWidth(180)
+        for _ in range(Screen.INBOX + 1):
+            self.sidebar.addItem("")
+        self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.sync_status = SyncStatusWidget(controller=context.sync)
+        self.sync_status.inbox_requested.connect(lambda: self.show_screen(Screen.INBOX))
+        self.statusBar().addPermanentWidget(self.sync_status)
+        self._user_label = QLabel()
+        self.statusBar().addWidget(self._user_label)
+
+        self.search_palette = SearchPaletteDialog(context=context, parent=self)
+        self.search_palette.customer_requested.connect(self.open_customer)
+        self.log_dialog: LogActivityDialog | None = None
+        self.shortcuts_dialog: ShortcutHelpDialog | None = None
+
+        for screen in (self.my_day, self.customers):
+            screen.customer_requested.connect(self.open_customer)
+        self.customer_file.log_activity_requested.connect(
+            lambda customer_id: self.log_activity(customer_id=customer_id)
+        )
+        self.customer_file.customer_saved.connect(lambda *_: self.customers.model.reload())
+        context.sync.sync_finished.connect(self._on_sync_finished)
+        context.tasks.task_failed.connect(self._on_task_failed)
+
+        self.shortcut_actions = bind_shortcuts(
+            self,
+            {
+                "search": self.open_search,
+                "log_activity": self.log_activity,
+                "screen_my_day": lambda: self.show_screen(Screen.MY_DAY),
+                "screen_customers": lambda: self.show_screen(Screen.CUSTOMERS),
+                "screen_pipeline": lambda: self.show_screen(Screen.PIPELINE),
+                "screen_sync_inbox": lambda: self.show_screen(Screen.INBOX),
+                "undo": self.pipeline.undo_last_move,
+                "sync_now": self.sync_now,
+                "settings": self.settings_requested.emit,
+                "help": self.show_shortcuts,
+                "quit": self._on_quit_triggered,
+            },
+        )
+        self._menus: dict[str, QMenu] = {}
+        self._build_menus()
+        self.retranslate()
+        self.sidebar.setCurrentRow(Screen.MY_DAY)
+
+    # --- navigation -------------------------------------------------------------------------
+    def show_screen(self, screen: Screen) -> None:
+        self.stack.setCurrentIndex(screen)
+        if screen != Screen.CUSTOMER_FILE and self.sidebar.currentRow() != screen:
+            self.sidebar.blockSignals(True)
+            self.sidebar.setCurrentRow(screen)
+            self.sidebar.blockSignals(False)
+        self._load(screen)
+
+    def current_screen(self) -> Screen:
+        return Screen(self.stack.currentIndex())
+
+    def open_customer(self, customer_id: str) -> None:
+        self.customer_file.show_customer(customer_id)
+        self.stack.setCurrentIndex(Screen.CUSTOMER_FILE)
+        self.customer_opened.emit(customer_id)
+
+    def open_search(self) -> None:
+        self.search_palette.open_palette()
+
+    def log_activity(self, *, customer_id: str | None = None) -> None:
+        """Open the log-activity dialog; on the customer file it starts with that customer."""
+        name = ""
+        if customer_id is None and self.current_screen() == Screen.CUSTOMER_FILE:
+            customer_id = self.customer_file.customer_id
+        current = self.customer_file.current_file
+        if customer_id is not None and current is not None and current.customer.id == customer_id:
+            name = current.customer.name
+        if self.log_dialog is not None:
+            self.log_dialog.deleteLater()
+        dialog = LogActivityDialog(
+            context=self.context, customer_id=customer_id, customer_name=name, parent=self
+        )
+        dialog.activity_logged.connect(self._on_activity_logged)
+        self.log_dialog = dialog
+        dialog.open()
+
+    def show_shortcuts(self) -> None:
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutHelpDialog(self)
+        self.shortcuts_dialog.open()
+
+    def sync_now(self) -> None:
+        if not self.context.sync.sync_now():
+            self.statusBar().showMessage(
+                self.tr("Not signed in to a server: changes stay on this computer for now."),
+                STATUS_MESSAGE_MS,
+            )
+
+    def show_user(self, display_name: str) -> None:
+        self._user_label.setText(display_name)
+
+    def _load(self, screen: Screen) -> None:
+        loaders: dict[Screen, Callable[[], None]] = {
+            Screen.MY_DAY: self.my_day.reload,
+            Screen.CUSTOMERS: self.customers.reload,
+            Screen.PIPELINE: self.pipeline.reload,
+            Screen.INBOX: self.inbox.reload,
+            Screen.CUSTOMER_FILE: self.customer_file.reload,
+        }
+        loaders[screen]()
+
+    # --- menus ------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for key in ("file", "go", "help"):
+            self._menus[key] = bar.addMenu("")
+        file_menu, go_menu, help_menu = (self._menus[k] for k in ("file", "go", "help"))
+        self._add(file_menu, "log_activity")
+        self._add(file_menu, "sync_now")
+        self._add(file_menu, "settings")
+        file_menu.addSeparator()
+        self._add(file_menu, "quit")
+        self._add(go_menu, "search")
+        go_menu.addSeparator()
+        for action_id in ("screen_my_day", "screen_customers", "screen_pipeline"):
+            self._add(go_menu, action_id)
+        self._add(go_menu, "screen_sync_inbox")
+        self._add(help_menu, "help")
+
+    def _add(self, menu: QMenu, action_id: str) -> None:
+        action: QAction | None = self.shortcut_actions.get(action_id)
+        if action is not None:
+            menu.addAction(action)
+
+    # --- slots ------------------------------------------------------------------------------
+    def _on_sidebar_current_row_changed(self, row: int) -> None:
+        if 0 <= row <= Screen.INBOX:
+            self.show_screen(Screen(row))
+
+    def _on_activity_logged(self, _logged: object) -> None:
+        self.statusBar().showMessage(self.tr("Activity saved."), STATUS_MESSAGE_MS)
+        if self.current_screen() in (Screen.CUSTOMER_FILE, Screen.MY_DAY):
+            self._load(self.current_screen())
+
+    def _on_sync_finished(self, status: SyncStatus) -> None:
+        # New data from colleagues may have arrived: refresh what is on screen.
+        self._load(self.current_screen())
+        if not self._quit_after_sync:
+            return
+        self._quit_after_sync = False
+        if status.pending_changes == 0 and status.last_error is None:
+            self._closing_for_good = True
+            self.close()
+        else:
+            reason = status.last_error or self.tr("the server did not take every change")
+            self.statusBar().showMessage(
+                self.tr("Not everything could be sent (%1). Your changes are kept.").replace(
+                    "%1", reason
+                ),
+                STATUS_MESSAGE_MS,
+            )
+
+    def _on_task_failed(self, failure: TaskFailure) -> None:
+        self.statusBar().showMessage(
+            self.tr("Something went wrong (%1): %2")
+            .replace("%1", failure.description)
+            .replace("%2", str(failure.error)),
+            STATUS_MESSAGE_MS,
+        )
+
+    # --- quitting ---------------------------------------------------------------------------
+    def _on_quit_triggered(self) -> None:
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        pending = self.context.sync.pending_changes
+        if self._closing_for_good or pending == 0:
+            self._closing_for_good = True
+            self.quit_confirmed.emit()
+            event.accept()
+            return
+        choice = self._ask_quit(self, pending)
+        if choice is QuitChoice.QUIT:
+            self._closing_for_good = True
+            self.quit_confirmed.emit()
+            event.accept()
+            return
+        event.ignore()
+        if choice is QuitChoice.SYNC_FIRST:
+            if self.context.sync.sync_now():
+                self._quit_after_sync = True
+                self.statusBar().showMessage(self.tr("Sending your changes, then quitting…"))
+            else:
+                self.sync_now()  # explains that there is no server to send them to
+
+    # --- language ---------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Fieldbook"))
+        names = (self.tr("My day"), self.tr("Customers"), self.tr("Pipeline"), self.tr("Inbox"))
+        for row, name in enumerate(names):
+            item = self.sidebar.item(row)
+            if item is not None:
+                item.setText(name)
+        self.back_button.setText(self.tr("← Customers"))
+        self._menus["file"].setTitle(self.tr("&File"))
+        self._menus["go"].setTitle(self.tr("&Go"))
+        self._menus["help"].setTitle(self.tr("&Help"))
+        retranslate_actions(self.shortcut_actions)
+
+    def changeEvent(self, event: QEvent) -> None:
+        retranslate_on_change(event, self.retranslate)
+        super().changeEvent(event)

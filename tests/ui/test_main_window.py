@@ -1,0 +1,108 @@
+"""The main window: screens, routing to the customer file, shortcuts, and quitting safely."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from desktop.operations.customers import add_customer
+from desktop.operations.status import pending_changes
+from desktop.store.schema import entity_tables
+from desktop.ui.main_window import MainWindow, QuitChoice, Screen
+
+CUSTOMER = entity_tables["customer"]
+# Opening a dialog on the offscreen platform makes Qt say it cannot pass window size hints.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+class Answers:
+    """Stands in for the quit question: records it and answers as told."""
+
+    def __init__(self, answer: QuitChoice) -> None:
+        self.answer = answer
+        self.asked: list[int] = []
+
+    def __call__(self, _parent, pending: int) -> QuitChoice:
+        self.asked.append(pending)
+        return self.answer
+
+
+@pytest.fixture
+def window(qtbot, ui_context):
+    answers = Answers(QuitChoice.CANCEL)
+    window = MainWindow(context=ui_context, ask_quit=answers)
+    qtbot.addWidget(window)
+    window.answers = answers
+    return window
+
+
+def _first_customer(engine) -> str:
+    with engine.connect() as connection:
+        query = select(CUSTOMER.c.id).where(CUSTOMER.c.archived == 0).order_by(CUSTOMER.c.id)
+        return str(connection.execute(query.limit(1)).scalar_one())
+
+
+def test_the_sidebar_switches_screens_and_loads_them(qtbot, window):
+    assert window.current_screen() is Screen.MY_DAY
+    with qtbot.waitSignal(window.customers.model.loaded, timeout=5000):
+        window.sidebar.setCurrentRow(Screen.CUSTOMERS)
+    assert window.current_screen() is Screen.CUSTOMERS
+    assert window.customers.model.rowCount() > 0
+    window.shortcut_actions["screen_pipeline"].trigger()
+    assert window.current_screen() is Screen.PIPELINE
+    assert window.sidebar.currentRow() == Screen.PIPELINE
+
+
+def test_search_and_lists_open_the_customer_file(qtbot, window, ui_context):
+    customer_id = _first_customer(ui_context.engine)
+    with qtbot.waitSignal(window.customer_file.file_loaded, timeout=5000):
+        window.search_palette.customer_requested.emit(customer_id)
+    assert window.current_screen() is Screen.CUSTOMER_FILE
+    assert window.customer_file.customer_id == customer_id
+    window.back_button.click()
+    assert window.current_screen() is Screen.CUSTOMERS
+
+
+def test_log_activity_from_the_customer_file_starts_with_that_customer(qtbot, window, ui_context):
+    customer_id = _first_customer(ui_context.engine)
+    with qtbot.waitSignal(window.customer_file.file_loaded, timeout=5000):
+        window.open_customer(customer_id)
+    window.shortcut_actions["log_activity"].trigger()
+    assert window.log_dialog is not None
+    assert window.log_dialog.customer_id == customer_id
+    assert window.log_dialog.customer_edit.text() == window.customer_file.title.text()
+    window.log_dialog.reject()
+
+
+def test_help_lists_the_shortcuts_and_menus_hold_the_actions(window):
+    window.shortcut_actions["help"].trigger()
+    assert window.shortcuts_dialog is not None
+    assert window.shortcuts_dialog.table.rowCount() >= len(window.shortcut_actions) - 1
+    menu_actions = {a.objectName() for m in window._menus.values() for a in m.actions()}
+    assert {"shortcut_search", "shortcut_log_activity", "shortcut_help"} <= menu_actions
+
+
+def test_sync_now_without_a_server_says_changes_stay_local(window):
+    window.sync_now()
+    assert "Not signed in" in window.statusBar().currentMessage()
+
+
+def test_quitting_with_unsent_changes_asks_first(qtbot, window, ui_context):
+    add_customer(ui_context.engine, values={"name": "新客户 New", "kind": "company"})
+    ui_context.sync.note_local_write(pending_changes=pending_changes(ui_context.engine))
+    assert ui_context.sync.pending_changes >= 1
+    assert window.close() is False  # "Cancel"
+    assert window.answers.asked == [ui_context.sync.pending_changes]
+    window.answers.answer = QuitChoice.SYNC_FIRST  # no server: explained, not closed
+    assert window.close() is False
+    assert "Not signed in" in window.statusBar().currentMessage()
+    window.answers.answer = QuitChoice.QUIT
+    with qtbot.waitSignal(window.quit_confirmed):
+        assert window.close() is True
+
+
+def test_quitting_with_nothing_pending_does_not_ask(qtbot, window, ui_context):
+    assert ui_context.sync.pending_changes == 0
+    with qtbot.waitSignal(window.quit_confirmed):
+        window.close()
+    assert window.answers.asked == []
