@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypinyin import lazy_pinyin
 from sqlalchemy import Engine
 
 from desktop.store.bulk import delete_rows, load_demo_firm, upsert_rows
 from desktop.store.changes import create_record, set_archived, update_record
 from desktop.store.replica import open_replica
 from desktop.store.search import MARK_END, MARK_START, SearchHit, rebuild_search_index, search
-from desktop.store.search_index import pinyin_tokens
+from desktop.store.search_index import name_syllables, pinyin_tokens
 from protocol.demo_firm import generate_firm
 
 BUILDER = "中国建筑第八工程局有限公司"
@@ -144,6 +145,15 @@ def test_pinyin_tokens_use_phrase_readings() -> None:
     tokens = pinyin_tokens("重庆银行").split()
     assert "chongqingyin" in tokens and "cqyh" in tokens and "yinhang" in tokens
     assert pinyin_tokens("Harbor Logistics") == ""
+
+
+def test_name_readings_match_pypinyins_own_converter() -> None:
+    firm = generate_firm(customers=400, activities=0, seed=5, today=date(2026, 11, 23))
+    names = [row["name"] for entity in ("customer", "contact") for row in firm.rows(entity)]
+    chinese = [name for name in names if not name.isascii()]
+    assert len(chinese) > 300
+    for name in [*chinese, "重庆银行", "长沙银行", "绿地集团"]:
+        assert name_syllables(name) == lazy_pinyin(name, errors="ignore"), name
 
 
 def test_phone_email_tags_and_title(shared: Engine, firm_replica: dict[str, str]) -> None:
