@@ -125,6 +125,7 @@ class LoginDialog(QDialog):
         server_url_locked: bool = False,
         login: str = "",
         credential_storage: CredentialStorage = "keyring",
+        remember_allowed: bool = True,  # the `privacy.remember_password` policy
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,6 +133,7 @@ class LoginDialog(QDialog):
         self._tasks = tasks
         self._sign_in = sign_in
         self._credential_storage = credential_storage
+        self._remember_allowed = remember_allowed
         self.busy = False
 
         self._heading = QLabel()
@@ -150,14 +152,14 @@ class LoginDialog(QDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.remember_box = QCheckBox()
         self.remember_box.setObjectName("remember_box")
-        has_keyring = credential_storage == "keyring"
-        self.remember_box.setChecked(has_keyring)
-        self.remember_box.setEnabled(has_keyring)
+        can_remember = credential_storage == "keyring" and remember_allowed
+        self.remember_box.setChecked(can_remember)
+        self.remember_box.setEnabled(can_remember)
         self.keyring_notice = QLabel()
         self.keyring_notice.setObjectName("keyring_notice")
         self.keyring_notice.setWordWrap(True)
         self.keyring_notice.setStyleSheet(NOTICE_STYLE)
-        self.keyring_notice.setVisible(not has_keyring)
+        self.keyring_notice.setVisible(not can_remember)
         self.error_label = QLabel()
         self.error_label.setObjectName("login_error")
         self.error_label.setWordWrap(True)
@@ -272,9 +274,15 @@ class LoginDialog(QDialog):
         self.server_locked_label.setText(self.tr("Set by your IT department."))
         self.remember_box.setText(self.tr("Remember me on this computer"))
         self.server_edit.setPlaceholderText("https://crm.example.com")
-        self.keyring_notice.setText(
-            self.tr("No keyring on this system: you will be asked for your password each time.")
-        )
+        if not self._remember_allowed:
+            notice = self.tr(
+                "Your firm does not allow remembering the password: you will be asked each time."
+            )
+        else:
+            notice = self.tr(
+                "No keyring on this system: you will be asked for your password each time."
+            )
+        self.keyring_notice.setText(notice)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self._set_busy(self.busy)
 

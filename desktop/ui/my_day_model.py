@@ -64,6 +64,9 @@ class MyDayModel(QAbstractTableModel):
         self._items = tuple(items)
         self.endResetModel()
 
+    def items(self) -> tuple[DayItem, ...]:
+        return self._items
+
     def item(self, row: int) -> DayItem:
         return self._items[row]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -276,7 +276,8 @@ class MyDayView(QWidget):
         self.visits.heading.setText(self.tr("Planned visits"))
         self._update_summary()
         for section in (self.overdue, self.today, self.visits):
-            section.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
+            # Priority words and date formats change with the language: redraw every row.
+            section.model.set_items(section.model.items())
 
     def changeEvent(self, event: QEvent) -> None:
         retranslate_on_change(event, self.retranslate)

@@ -227,6 +227,7 @@ def _screens(context: UiContext) -> Iterator[tuple[str, Callable[[], QWidget]]]:
                 sign_in=lambda form: None,
                 server_url=str(settings.get("sync.server_url")),
                 server_url_locked=settings.is_locked("sync.server_url"),
+                remember_allowed=bool(settings.get("privacy.remember_password")),
                 login="am001",
             ),
             DIALOG_SIZE,

@@ -139,6 +139,149 @@
     </message>
 </context>
 <context>
+    <name>CustomerFileView</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>职务</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <source>Deal</source>
+        <translation>销售机会</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Expected close</source>
+        <translation>预计成交</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>待办</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>This customer could not be opened: %1</source>
+        <translation>无法打开此客户：%1</translation>
+    </message>
+    <message>
+        <source>(archived)</source>
+        <translation>（已归档）</translation>
+    </message>
+    <message>
+        <source>nobody</source>
+        <translation>无人</translation>
+    </message>
+    <message>
+        <source>Owner: %1</source>
+        <translation>客户经理：%1</translation>
+    </message>
+    <message>
+        <source>Timeline (%1)</source>
+        <translation>跟踪记录（%1）</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <source>Saved. It will reach the server with the next sync.</source>
+        <translation>已保存。将在下次同步时发送到服务器。</translation>
+    </message>
+    <message>
+        <source>Not saved: please correct the marked fields.</source>
+        <translation>未保存：请更正标出的字段。</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <source>Log activity…</source>
+        <translation>记录活动…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>撤销修改</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Website</source>
+        <translation>网站</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Tags (comma separated)</source>
+        <translation>标签（用逗号分隔）</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>跟踪记录</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Opportunities</source>
+        <translation>销售机会</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>待办</translation>
+    </message>
+</context>
+<context>
     <name>CustomerListModel</name>
     <message>
         <source>Name</source>
@@ -421,6 +564,69 @@
     </message>
 </context>
 <context>
+    <name>LogActivityDialog</name>
+    <message>
+        <source>Choose the customer from the list that appears as you type.</source>
+        <translation>请从输入时出现的列表中选择客户。</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Return visit</source>
+        <translation>回访</translation>
+    </message>
+    <message>
+        <source>Log activity</source>
+        <translation>记录活动</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Type a name, in Chinese or pinyin</source>
+        <translation>输入名称（中文或拼音）</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>Enter the server address.</source>
@@ -503,12 +709,79 @@
         <translation>在此电脑上记住我</translation>
     </message>
     <message>
+        <source>Your firm does not allow remembering the password: you will be asked each time.</source>
+        <translation>公司不允许记住密码：每次都需要输入密码。</translation>
+    </message>
+    <message>
         <source>No keyring on this system: you will be asked for your password each time.</source>
         <translation>此系统没有密钥环：每次启动时都需要输入密码。</translation>
     </message>
     <message>
         <source>Cancel</source>
         <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Not signed in to a server: changes stay on this computer for now.</source>
+        <translation>尚未登录服务器：修改暂时保存在此电脑上。</translation>
+    </message>
+    <message>
+        <source>Activity saved.</source>
+        <translation>活动已保存。</translation>
+    </message>
+    <message>
+        <source>the server did not take every change</source>
+        <translation>服务器未接受全部修改</translation>
+    </message>
+    <message>
+        <source>Not everything could be sent (%1). Your changes are kept.</source>
+        <translation>部分内容未能发送（%1）。您的修改已保留。</translation>
+    </message>
+    <message>
+        <source>Something went wrong (%1): %2</source>
+        <translation>出现问题（%1）：%2</translation>
+    </message>
+    <message>
+        <source>Sending your changes, then quitting…</source>
+        <translation>正在发送您的修改，然后退出…</translation>
+    </message>
+    <message>
+        <source>Fieldbook</source>
+        <translation>Fieldbook</translation>
+    </message>
+    <message>
+        <source>My day</source>
+        <translation>我的一天</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>收件箱</translation>
+    </message>
+    <message>
+        <source>← Customers</source>
+        <translation>← 客户</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Go</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
     </message>
 </context>
 <context>
@@ -1196,6 +1469,53 @@
     </message>
 </context>
 <context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Sign-in needed</source>
+        <translation>需要登录</translation>
+    </message>
+    <message>
+        <source>Update needed</source>
+        <translation>需要更新</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) waiting</source>
+        <translation>
+            <numerusform>%n 项修改待发送</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>All changes sent</source>
+        <translation>所有修改已发送</translation>
+    </message>
+    <message>
+        <source>Last sync %1</source>
+        <translation>上次同步 %1</translation>
+    </message>
+    <message>
+        <source>Never synced</source>
+        <translation>从未同步</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n to review</source>
+        <translation>
+            <numerusform>%n 项待查看</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>TimelineModel</name>
     <message>
         <source>(corrected by a later entry)</source>
@@ -1208,6 +1528,27 @@
     <message>
         <source>The timeline could not be read: %1</source>
         <translation>无法读取跟踪记录：%1</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <source>Unsent changes</source>
+        <translation>未发送的修改</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) have not reached the server yet. They are kept safely on this computer and will be sent the next time Fieldbook syncs.</source>
+        <translation>
+            <numerusform>%n 项修改尚未发送到服务器。它们已安全保存在此电脑上，将在 Fieldbook 下次同步时发送。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sync, then quit</source>
+        <translation>同步后退出</translation>
+    </message>
+    <message>
+        <source>Quit now</source>
+        <translation>立即退出</translation>
     </message>
 </context>
 </TS>

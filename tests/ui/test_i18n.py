@@ -2,9 +2,10 @@
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
@@ -17,8 +18,12 @@ from desktop.ui.i18n import (
     configure_fonts,
     resolve_language,
 )
+from desktop.ui.my_day_view import MyDayView
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.shortcuts import SHORTCUTS, ShortcutHelpDialog
+from tests.ui.test_my_day_view import NOON
+from tests.ui.test_pipeline_view import context, tasks  # noqa: F401 (shared fixtures)
+from tests.unit.test_my_day_queries import ME, seed_my_day
 
 CATALOGUE = TRANSLATIONS_DIR / "fieldbook_zh_CN.ts"
 
@@ -70,6 +75,25 @@ def test_switching_to_chinese_relabels_open_screens_and_back(qtbot, translations
     assert help_dialog.table.item(0, 0).text() == SHORTCUTS[0].label
 
 
+def test_a_loaded_screen_redraws_its_rows_in_the_new_language(
+    qtbot,
+    translations,
+    replica,
+    context,  # noqa: F811
+):
+    seed_my_day(replica)
+    view = MyDayView(context=replace(context, user_id=ME), clock=lambda: NOON)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.day_loaded, timeout=5000):
+        view.reload()
+    assert view.today.model.data(view.today.model.index(0, 3)) == "High"
+    with qtbot.waitSignal(view.today.model.modelReset, timeout=2000):  # rows redrawn
+        translations.apply("zh_CN")
+    assert view.today.heading.text() == "今日到期"
+    assert view.today.model.data(view.today.model.index(0, 3)) == "高"
+    assert view.today.model.headerData(1, Qt.Orientation.Horizontal) == "客户"
+
+
 def test_a_missing_catalogue_leaves_english_and_says_which(qapp, tmp_path):
     translations = Translations(qapp, translations_dir=tmp_path)
     try:
@@ -83,13 +107,13 @@ def test_a_missing_catalogue_leaves_english_and_says_which(qapp, tmp_path):
 def test_every_string_in_the_catalogue_has_a_chinese_translation():
     root = ET.parse(CATALOGUE).getroot()
     untranslated = []
-    for context in root.iter("context"):
-        for message in context.iter("message"):
+    for group in root.iter("context"):
+        for message in group.iter("message"):
             translation = message.find("translation")
             assert translation is not None
             text = "".join(translation.itertext()).strip()
             if translation.get("type") in ("unfinished", "vanished") or not text:
-                untranslated.append((context.findtext("name"), message.findtext("source")))
+                untranslated.append((group.findtext("name"), message.findtext("source")))
     assert untranslated == []
     assert CATALOGUE.with_suffix(".qm").stat().st_size > 1000
 

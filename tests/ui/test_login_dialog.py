@@ -123,3 +123,9 @@ def test_success_closes_the_dialog_and_forgets_the_password(qtbot, tasks):  # no
 def test_addresses_are_normalized():
     assert normalized_server_url("  crm.firm.cn/ ") == "https://crm.firm.cn"
     assert normalized_server_url("http://10.0.0.5:8000") == "http://10.0.0.5:8000"
+
+
+def test_a_policy_against_remembering_disables_it_and_says_so(qtbot, tasks):  # noqa: F811
+    dialog = _dialog(qtbot, tasks, FakeServer(), remember_allowed=False)
+    assert not dialog.remember_box.isEnabled() and not dialog.form().remember
+    assert dialog.keyring_notice.text().startswith("Your firm does not allow remembering")
