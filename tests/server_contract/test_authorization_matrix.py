@@ -274,12 +274,7 @@ def test_every_published_endpoint_is_classified(http: httpx.Client) -> None:
 
 
 # Server bugs this matrix found; strict, so each turns red (remove it here) once fixed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {
-    ("GET", "/admin/audit"): (
-        "server bug: GET /admin/audit answers 500 once a log-in was audited "
-        "(auth.login stores `detail` as plain text, audit.query_audit json.loads it)"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _matrix_params() -> list[Any]:
@@ -506,3 +501,60 @@ def test_team_head_writes_within_the_team_only(http: httpx.Client, firm: Firm) -
         ]
     )
     assert [r["status"] for r in results] == ["applied", "applied", "rejected", "rejected"], results
+
+
+# --- accounts that close --------------------------------------------------------------------------
+def test_a_drain_token_uploads_notes_but_no_edits(http: httpx.Client, firm: Firm) -> None:
+    """The leaver's book went to am_a2: offline notes still land, field edits do not."""
+    leaver, book = firm.sessions["leaver"], firm.books["leaver"]
+    note_id = str(uuid.uuid4())
+    results = leaver.push(
+        [
+            create(
+                "activity",
+                {
+                    "customer_id": book.customer_id,
+                    "kind": "visit",
+                    "occurred_at": "2026-11-22T15:00:00Z",
+                    "subject": "offline note before leaving",
+                },
+                note_id,
+            ),
+            update("customer", book.customer_id, {"phone": "+86 10 0000 0000"}, 1),
+        ]
+    )
+    assert [r["status"] for r in results] == ["applied", "rejected"], results
+    successor = replica_after(sign_in(http, login="am_a2").pull_all())
+    assert ("activity", note_id) in successor
+    assert successor[("customer", book.customer_id)]["owner_id"] == firm.user_ids["am_a2"]
+    assert successor[("customer", book.customer_id)]["phone"] != "+86 10 0000 0000"
+
+
+def test_a_frozen_account_keeps_notes_and_refuses_edits(http: httpx.Client, firm: Firm) -> None:
+    admin = firm.sessions["admin"]
+    login = f"frozen_{uuid.uuid4().hex[:8]}"
+    user_id = add_user(admin, login=login, role="account_manager", team_id=firm.team_ids["A"])
+    session = sign_in(http, login=login)
+    book, mutations = book_mutations(owner_id=user_id, team_id=firm.team_ids["A"], name=login)
+    assert {r["status"] for r in session.push(mutations)} == {"applied"}
+    expect(admin.post(f"/admin/users/{user_id}/freeze", {}), 200, "freeze")
+    results = session.push(
+        [
+            update("customer", book.customer_id, {"phone": "+86 10 1234 5678"}, 1),
+            create(
+                "activity",
+                {
+                    "customer_id": book.customer_id,
+                    "kind": "call",
+                    "occurred_at": "2026-11-23T09:00:00Z",
+                    "subject": "still taking notes",
+                },
+            ),
+        ]
+    )
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("rejected", "frozen"),
+        ("applied", None),
+    ], results
+    hello = expect(session.get("/sync/hello"), 200, "hello of a frozen account")
+    assert hello["account_state"] == "frozen"

@@ -40,7 +40,7 @@ from tests.server_contract.server_process import (
 )
 
 PUSHERS = 20
-ROUNDS = 6  # pushes per pusher after its first (which creates its customer)
+ROUNDS = 5  # pushes per pusher after its first (which creates its customer)
 PAGE = 5  # small pages: many page boundaries for a concurrent commit to fall between
 PULLERS = ("exec", "head_a", "exec")  # two see everything, one only team A
 TIME_LIMIT_SECONDS = 120.0
