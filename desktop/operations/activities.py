@@ -132,7 +132,12 @@ def _timeline_query(customer_id: str) -> Any:
     amendment = ACTIVITY.alias("amendment")
     newest_amendment = (
         select(amendment.c.id)
-        .where(amendment.c.amends_id == ACTIVITY.c.id)
+        # Same customer first: that is indexed, and amends_id is not (an amendment never moves
+        # to another customer).
+        .where(
+            amendment.c.customer_id == ACTIVITY.c.customer_id,
+            amendment.c.amends_id == ACTIVITY.c.id,
+        )
         .order_by(amendment.c.occurred_at.desc(), amendment.c.id.desc())
         .limit(1)
         .scalar_subquery()

@@ -173,12 +173,16 @@ def list_customers(
     descending: bool = False,
     offset: int = 0,
     limit: int = 100,
+    known_total: int | None = None,
 ) -> CustomerPage:
-    """One page of the filtered, sorted list, with the total count for the scroll bar."""
+    """One page of the filtered, sorted list, with the total count for the scroll bar.
+
+    A lazy table model counts once per filter and passes that count back as `known_total` for
+    the pages that follow, which skips the count query (a scan when the filter has no index)."""
     if offset < 0 or not 0 < limit <= MAX_PAGE:
         raise ValueError(f"offset must be >= 0 and limit between 1 and {MAX_PAGE}")
     with reading(engine) as connection:
-        total = _count(connection, criteria)
+        total = _count(connection, criteria) if known_total is None else known_total
         rows = connection.execute(_page_query(criteria, sort, descending, offset, limit))
         summaries = tuple(
             CustomerSummary(

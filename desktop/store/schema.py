@@ -35,9 +35,17 @@ for _name in ("contact", "activity", "followup", "opportunity", "conflict"):
 Index("ix_customer_owner", entity_tables["customer"].c.owner_id)
 Index("ix_customer_team", entity_tables["customer"].c.team_id)
 Index("ix_customer_name", entity_tables["customer"].c.name)
-# The customer list's default view (not archived, by name) and its count read only this index.
-Index("ix_customer_archived_name", entity_tables["customer"].c.archived,
-      entity_tables["customer"].c.name)
+# The customer list pages by (name, id) within a filter. These indexes hold every column such a
+# page needs to skip rows (filter, archived, name, id), so a page deep in 100,000 customers and
+# the list's count read one index and never the table.
+_customer = entity_tables["customer"]
+Index("ix_customer_list", _customer.c.archived, _customer.c.name, _customer.c.id)
+for _filter in ("owner_id", "team_id", "tier", "lifecycle"):
+    Index(f"ix_customer_list_{_filter}", _customer.c[_filter], _customer.c.archived,
+          _customer.c.name, _customer.c.id)
+# "My follow-ups": one user's open follow-ups by due time.
+Index("ix_followup_assignee_due", entity_tables["followup"].c.assignee_id,
+      entity_tables["followup"].c.due_at)
 Index("ix_activity_customer_time", entity_tables["activity"].c.customer_id,
       entity_tables["activity"].c.occurred_at)
 Index("ix_followup_due", entity_tables["followup"].c.done, entity_tables["followup"].c.due_at)

@@ -144,6 +144,8 @@ def test_pages_are_sorted_do_not_overlap_and_carry_the_total(firm: Engine) -> No
     assert len(seen) == len(set(seen)) == 25
     first = list_customers(firm, limit=25, descending=True)
     assert [r.name for r in first.rows] == sorted((r.name for r in first.rows), reverse=True)
+    second = list_customers(firm, offset=10, limit=10, descending=True, known_total=25)
+    assert second.total == 25 and second.ids == tuple(seen[10:20])
     by_tier = list_customers(firm, sort=CustomerSort.TIER, limit=3)
     assert {r.tier for r in by_tier.rows} == {"gold"}
     with pytest.raises(ValueError, match="limit"):
