@@ -25,13 +25,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Engine
 
 from desktop.operations.inherited import customer_names
 from desktop.sync.admin_client import AdminClient, AuditEntry, UserEntry
 from desktop.ui.audit_model import AuditLogModel, Names, OwnershipModel, ownership_history
+from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
-from desktop.ui.task_runner import TaskRunner
 
 AUDIT_PAGE = 500
 
@@ -62,20 +61,17 @@ class AuditView(QWidget):
     action_failed = Signal(str)
 
     def __init__(
-        self,
-        *,
-        engine: Engine,
-        tasks: TaskRunner,
-        admin: AdminClient,
-        parent: QWidget | None = None,
+        self, *, context: UiContext, admin: AdminClient, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("audit_view")
-        self._engine = engine
-        self._tasks = tasks
+        self._engine = context.engine
+        self._tasks = context.tasks
         self._admin = admin
         self._user_names: dict[str, str] = {}
         self._customer_id: str | None = None
+        # Each refresh gets a number; an answer to an older filter arriving late is dropped.
+        self._generation = 0
 
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -183,6 +179,8 @@ class AuditView(QWidget):
             self._fail(ValueError(self.tr("The period ends before it starts.")))
             return
         self.status_label.setText(self.tr("Loading…"))
+        self._generation += 1
+        generation = self._generation
 
         def fetch() -> list[AuditEntry]:
             return self._admin.audit(
@@ -194,21 +192,34 @@ class AuditView(QWidget):
             )
 
         self._tasks.run_net(
-            fetch, on_done=self._on_entries_fetched, on_error=self._fail, owner=self
+            fetch,
+            on_done=lambda entries: self._on_entries_fetched(entries, generation),
+            on_error=lambda error: self._on_fetch_failed(error, generation),
+            owner=self,
         )
 
-    def _on_entries_fetched(self, entries: list[AuditEntry]) -> None:
+    def _on_fetch_failed(self, error: BaseException, generation: int) -> None:
+        if generation == self._generation:
+            self._fail(error)
+
+    def _on_entries_fetched(self, entries: list[AuditEntry], generation: int) -> None:
+        if generation != self._generation:
+            return  # the filter changed meanwhile
         ids = {entry.customer_id for entry in entries if entry.customer_id}
         if self._customer_id:
             ids.add(self._customer_id)
         self._tasks.run_db(
             lambda: customer_names(self._engine, customer_ids=ids),
-            on_done=lambda names: self._show_entries(entries, names),
+            on_done=lambda names: self._show_entries(entries, names, generation),
             on_error=self._fail,
             owner=self,
         )
 
-    def _show_entries(self, entries: list[AuditEntry], customers: dict[str, str]) -> None:
+    def _show_entries(
+        self, entries: list[AuditEntry], customers: dict[str, str], generation: int
+    ) -> None:
+        if generation != self._generation:
+            return
         names = Names(self._user_names, customers)
         self.model.set_entries(entries, names)
         if self._customer_id is not None:

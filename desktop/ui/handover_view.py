@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Engine
 
 from desktop.operations.inherited import BookCustomer, customers_of
 from desktop.sync.admin_client import AdminClient, HandoverCounts, UserEntry
+from desktop.ui.context import UiContext
 from desktop.ui.handover_model import HandoverPlanModel, PlanRow
 from desktop.ui.i18n import retranslate_on_change
-from desktop.ui.task_runner import ProgressReport, TaskProgress, TaskRunner
+from desktop.ui.task_runner import ProgressReport, TaskProgress
 
 ANY = ""  # the "all tiers / all teams" entry of the selection combos
 
@@ -45,17 +45,12 @@ class HandoverView(QWidget):
     action_failed = Signal(str)
 
     def __init__(
-        self,
-        *,
-        engine: Engine,
-        tasks: TaskRunner,
-        admin: AdminClient,
-        parent: QWidget | None = None,
+        self, *, context: UiContext, admin: AdminClient, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("handover_view")
-        self._engine = engine
-        self._tasks = tasks
+        self._engine = context.engine
+        self._tasks = context.tasks
         self._admin = admin
         self._users: dict[str, UserEntry] = {}
         self._preview: HandoverCounts | None = None

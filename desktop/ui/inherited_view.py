@@ -32,12 +32,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import Engine
 
 from desktop.operations.inherited import InheritedCustomer, inherited_customers, mark_reviewed
 from desktop.operations.lease import utc_clock
+from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
-from desktop.ui.task_runner import TaskRunner
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -83,18 +82,18 @@ class InheritedView(QWidget):
     def __init__(
         self,
         *,
-        engine: Engine,
-        tasks: TaskRunner,
-        user_id: str,
+        context: UiContext,
         parent: QWidget | None = None,
         clock: Callable[[], datetime] = utc_clock,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("inherited_view")
-        self._engine = engine
-        self._tasks = tasks
-        self._user_id = user_id
+        self._engine = context.engine
+        self._tasks = context.tasks
+        self._user_id = context.user_id
         self._clock = clock
+        # A hand-over arrives with a sync.
+        context.sync.sync_finished.connect(self._on_sync_finished)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.empty_label = QLabel()
@@ -126,11 +125,17 @@ class InheritedView(QWidget):
         self._retranslate()
         self._show_current()
 
+    def _on_sync_finished(self, _status: object) -> None:
+        self.reload()
+
     def reload(self) -> None:
-        """Call after every sync: a hand-over arrives with one."""
+        user_id = self._user_id
+        if user_id is None:  # not signed in yet: nobody to inherit anything
+            self._on_queue_loaded([])
+            return
         now = self._clock().isoformat(timespec="seconds").replace("+00:00", "Z")
         self._tasks.run_db(
-            lambda: inherited_customers(self._engine, user_id=self._user_id, now=now),
+            lambda: inherited_customers(self._engine, user_id=user_id, now=now),
             on_done=self._on_queue_loaded,
             on_error=self._fail,
             owner=self,

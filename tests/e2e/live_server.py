@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from sqlalchemy import Engine
@@ -224,3 +225,18 @@ def server_process(database_url: str, folder: Path) -> Iterator[ServerProcess]:
             process.wait(timeout=5)
         if process.stdout is not None:
             process.stdout.close()
+
+
+@contextmanager
+def ui_context_for(engine: Engine, *, tasks: Any, folder: Path, user_id: str | None) -> Any:
+    """A screen's UiContext over `engine` (Qt imported here, so non-UI tests need none)."""
+    from desktop.settings import Settings
+    from desktop.ui.context import UiContext
+    from desktop.ui.sync_controller import SyncController
+
+    settings = Settings(machine_path=None, user_path=folder / "settings" / "settings.json")
+    sync = SyncController()
+    try:
+        yield UiContext(engine=engine, tasks=tasks, settings=settings, sync=sync, user_id=user_id)
+    finally:
+        sync.stop()

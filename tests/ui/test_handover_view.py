@@ -13,7 +13,7 @@ from desktop.ui.handover_model import HandoverPlanModel, PlanRow
 from desktop.ui.handover_view import HandoverView
 from desktop.ui.task_runner import TaskRunner
 from tests.e2e.book import Book, online_firm
-from tests.e2e.live_server import DesktopClient, Firm, sign_in
+from tests.e2e.live_server import DesktopClient, Firm, sign_in, ui_context_for
 
 
 @pytest.fixture
@@ -44,8 +44,14 @@ def test_split_hand_over_by_tier_with_preview_progress_and_result(
     qtbot, tasks: TaskRunner, firm_online, tmp_path: Path
 ):
     firm, book, admin, server_url = firm_online
-    view = HandoverView(engine=admin.engine, tasks=tasks, admin=AdminClient(api=admin.api))
-    qtbot.addWidget(view)
+    with ui_context_for(admin.engine, tasks=tasks, folder=tmp_path, user_id=firm.admin) as context:
+        view = HandoverView(context=context, admin=AdminClient(api=admin.api))
+        qtbot.addWidget(view)
+        _split_and_confirm(qtbot, view, firm, book)
+    _check_successor(firm, book, server_url, tmp_path)
+
+
+def _split_and_confirm(qtbot, view: HandoverView, firm: Firm, book: Book) -> None:
     with qtbot.waitSignal(view.users_loaded, timeout=10_000):
         view.load()
     view.select_successor(firm.successor)
@@ -91,6 +97,8 @@ def test_split_hand_over_by_tier_with_preview_progress_and_result(
     assert "zhao: 2 customers" in view.result_label.text()
     assert "account is closed" in view.result_label.text()
 
+
+def _check_successor(firm: Firm, book: Book, server_url: str, tmp_path: Path) -> None:
     # The successor's own computer now lists the inherited customers with their history.
     successor = sign_in(server_url, login="zhao", data_dir=tmp_path / "zhao")
     try:
@@ -107,15 +115,18 @@ def test_split_hand_over_by_tier_with_preview_progress_and_result(
         successor.close()
 
 
-def test_successor_must_differ_from_the_leaver(qtbot, tasks: TaskRunner, firm_online):
+def test_successor_must_differ_from_the_leaver(
+    qtbot, tasks: TaskRunner, firm_online, tmp_path: Path
+):
     firm, _book, admin, _url = firm_online
-    view = HandoverView(engine=admin.engine, tasks=tasks, admin=AdminClient(api=admin.api))
-    qtbot.addWidget(view)
-    with qtbot.waitSignal(view.users_loaded, timeout=10_000):
-        view.load()
-    with qtbot.waitSignal(view.book_loaded, timeout=10_000):
-        view.select_leaver(firm.leaver)
-    view.select_successor(firm.leaver)
-    with qtbot.waitSignal(view.action_failed) as failed:
-        assert view.assign_all() == 0
-    assert "someone other than the leaver" in failed.args[0]
+    with ui_context_for(admin.engine, tasks=tasks, folder=tmp_path, user_id=firm.admin) as context:
+        view = HandoverView(context=context, admin=AdminClient(api=admin.api))
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.users_loaded, timeout=10_000):
+            view.load()
+        with qtbot.waitSignal(view.book_loaded, timeout=10_000):
+            view.select_leaver(firm.leaver)
+        view.select_successor(firm.leaver)
+        with qtbot.waitSignal(view.action_failed) as failed:
+            assert view.assign_all() == 0
+        assert "someone other than the leaver" in failed.args[0]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
 from desktop.ui.inherited_view import CUSTOMER_ID_ROLE, InheritedCustomersModel, InheritedView
 from desktop.ui.task_runner import TaskRunner
+from tests.e2e.live_server import ui_context_for
 from tests.unit.test_inherited import SUCCESSOR, seed_handover
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -23,23 +25,24 @@ def tasks(qapp) -> Iterator[TaskRunner]:
 
 
 @pytest.fixture
-def view(qtbot, replica: Engine, tasks: TaskRunner):
+def view(qtbot, replica: Engine, tasks: TaskRunner, tmp_path: Path):
     ids = seed_handover(replica)
-    screen = InheritedView(engine=replica, tasks=tasks, user_id=SUCCESSOR, clock=lambda: NOW)
-    qtbot.addWidget(screen)
-    with qtbot.waitSignal(screen.queue_loaded, timeout=5000):
-        screen.reload()
-    return screen, ids
+    with ui_context_for(replica, tasks=tasks, folder=tmp_path, user_id=SUCCESSOR) as context:
+        screen = InheritedView(context=context, clock=lambda: NOW)
+        qtbot.addWidget(screen)
+        with qtbot.waitSignal(screen.queue_loaded, timeout=5000):
+            screen.reload()
+        yield screen, ids, context
 
 
 def test_model_passes_the_model_tester(qtmodeltester, view):
-    screen, _ids = view
+    screen, _ids, _context = view
     qtmodeltester.check(screen.model)
     qtmodeltester.check(InheritedCustomersModel())
 
 
 def test_queue_lists_inherited_customers_with_their_summary(view):
-    screen, ids = view
+    screen, ids, _context = view
     model = screen.model
     assert model.rowCount() == 2
     rows = {model.data(model.index(n, 0), CUSTOMER_ID_ROLE): n for n in range(2)}
@@ -54,7 +57,7 @@ def test_queue_lists_inherited_customers_with_their_summary(view):
 
 
 def test_open_and_mark_reviewed(qtbot, view):
-    screen, ids = view
+    screen, ids, _context = view
     acme = next(
         n for n in range(2) if screen.model.data(screen.model.index(n, 0), CUSTOMER_ID_ROLE)
         == ids["acme"]
@@ -69,11 +72,20 @@ def test_open_and_mark_reviewed(qtbot, view):
     assert screen.current() is not None and screen.current().customer_id == ids["jiangong"]
 
 
-def test_an_empty_queue_says_so(qtbot, replica: Engine, tasks: TaskRunner):
-    screen = InheritedView(engine=replica, tasks=tasks, user_id="nobody", clock=lambda: NOW)
-    qtbot.addWidget(screen)
-    with qtbot.waitSignal(screen.queue_loaded, timeout=5000) as loaded:
-        screen.reload()
-    assert loaded.args == [0]
-    assert not screen.empty_label.isHidden()
-    assert not screen.open_button.isEnabled()
+@pytest.mark.parametrize("user_id", ["nobody", None])
+def test_an_empty_queue_says_so(qtbot, replica: Engine, tasks: TaskRunner, tmp_path, user_id):
+    with ui_context_for(replica, tasks=tasks, folder=tmp_path, user_id=user_id) as context:
+        screen = InheritedView(context=context, clock=lambda: NOW)
+        qtbot.addWidget(screen)
+        with qtbot.waitSignal(screen.queue_loaded, timeout=5000) as loaded:
+            screen.reload()
+        assert loaded.args == [0]
+        assert not screen.empty_label.isHidden()
+        assert not screen.open_button.isEnabled()
+
+
+def test_a_finished_sync_reloads_the_queue(qtbot, view):
+    screen, _ids, context = view
+    with qtbot.waitSignal(screen.queue_loaded, timeout=5000) as reloaded:
+        context.sync.sync_finished.emit(None)
+    assert reloaded.args == [2]
