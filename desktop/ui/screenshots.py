@@ -34,10 +34,13 @@ from desktop.store.schema import entity_tables
 from desktop.sync.errors import Offline
 from desktop.ui.context import UiContext
 from desktop.ui.i18n import Translations, configure_fonts
+from desktop.ui.log_activity_dialog import LogActivityDialog
 from desktop.ui.login_dialog import LoginDialog, sign_in_failure_message
+from desktop.ui.main_window import MainWindow, QuitChoice, Screen
 from desktop.ui.my_day_view import MyDayView
 from desktop.ui.pipeline_view import PipelineView
 from desktop.ui.qt_compat import guard_signal_emit_refcount
+from desktop.ui.search_palette import SearchPaletteDialog
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.shortcuts import ShortcutHelpDialog
 from desktop.ui.sync_controller import SyncController
@@ -49,12 +52,15 @@ SCREEN_SIZE = (1180, 760)
 DIALOG_SIZE = (560, 480)
 LOAD_TIMEOUT_MS = 30_000
 LANGUAGES = ("en", "zh_CN")
+SEARCH_TEXT = {"en": "trade", "zh_CN": "贸易"}  # what the search palette shows a search for
 
 
 @dataclass(frozen=True)
 class DemoReplica:
     engine: Engine
     user_id: str | None  # the account manager whose day and board are shown
+    customer_id: str  # a customer of theirs, for the customer file
+    user_name: str  # their display name, for the status bar
 
 
 def busiest_account_manager(engine: Engine) -> str | None:
@@ -124,7 +130,33 @@ def prepare_demo_replica(path: Path, *, size: str, today: date) -> DemoReplica:
     load_demo_firm(engine, firm)
     user_id = busiest_account_manager(engine)
     add_sample_inbox(engine, firm, user_id=user_id)
-    return DemoReplica(engine, user_id)
+    return DemoReplica(
+        engine, user_id, _a_customer_of(engine, user_id), _display_name(engine, user_id)
+    )
+
+
+def _display_name(engine: Engine, user_id: str | None) -> str:
+    if user_id is None:
+        return ""
+    with engine.connect() as connection:
+        return str(read_record(connection, entity="user", record_id=user_id)["display_name"])
+
+
+def _a_customer_of(engine: Engine, user_id: str | None) -> str:
+    """The user's customer with the most activities: the fullest customer file to show."""
+    activity = entity_tables["activity"]
+    customer = entity_tables["customer"]
+    query = (
+        select(customer.c.id)
+        .join(activity, activity.c.customer_id == customer.c.id)
+        .group_by(customer.c.id)
+        .order_by(func.count().desc(), customer.c.id)
+        .limit(1)
+    )
+    if user_id is not None:
+        query = query.where(customer.c.owner_id == user_id)
+    with engine.connect() as connection:
+        return str(connection.execute(query).scalar_one())
 
 
 def take_screenshots(
@@ -150,7 +182,13 @@ def take_screenshots(
             target = out_dir / language
             target.mkdir(parents=True, exist_ok=True)
             with _screen_context(replica, work_dir / f"settings-{language}") as context:
-                for name, build in _screens(context):
+                screens = _screens(
+                    context,
+                    customer_id=replica.customer_id,
+                    search_text=SEARCH_TEXT[language],
+                    user_name=replica.user_name,
+                )
+                for name, build in screens:
                     widget = build()
                     try:
                         path = target / f"{name}.png"
@@ -189,7 +227,9 @@ def _screen_context(replica: DemoReplica, settings_dir: Path) -> Iterator[UiCont
         tasks.shutdown()
 
 
-def _screens(context: UiContext) -> Iterator[tuple[str, Callable[[], QWidget]]]:
+def _screens(
+    context: UiContext, *, customer_id: str, search_text: str, user_name: str
+) -> Iterator[tuple[str, Callable[[], QWidget]]]:
     """(file name, builder) per screen; each builder returns a laid-out, loaded widget."""
 
     def shown(widget: QWidget, size: tuple[int, int], *, natural_height: bool = False) -> QWidget:
@@ -256,7 +296,39 @@ def _screens(context: UiContext) -> Iterator[tuple[str, Callable[[], QWidget]]]:
     def shortcuts() -> QWidget:
         return shown(ShortcutHelpDialog(), DIALOG_SIZE)
 
+    def main_window(screen: Screen) -> Callable[[], QWidget]:
+        def build() -> QWidget:
+            window = MainWindow(context=context, ask_quit=lambda _parent, _count: QuitChoice.QUIT)
+            window.show_user(user_name)
+            if screen == Screen.CUSTOMER_FILE:
+                window.open_customer(customer_id)
+            else:
+                window.show_screen(screen)
+            _settle(context.tasks)
+            return shown(window, SCREEN_SIZE)
+
+        return build
+
+    def log_activity() -> QWidget:
+        dialog = LogActivityDialog(context=context)
+        _settle(context.tasks)
+        return shown(dialog, DIALOG_SIZE, natural_height=True)
+
+    def search() -> QWidget:
+        dialog = SearchPaletteDialog(context=context)
+        dialog.query_edit.setText(search_text)
+        dialog.run_query()
+        _settle(context.tasks)
+        return shown(dialog, DIALOG_SIZE)
+
     yield from (
+        ("main_my_day", main_window(Screen.MY_DAY)),
+        ("main_customers", main_window(Screen.CUSTOMERS)),
+        ("main_pipeline", main_window(Screen.PIPELINE)),
+        ("main_inbox", main_window(Screen.INBOX)),
+        ("main_customer_file", main_window(Screen.CUSTOMER_FILE)),
+        ("log_activity", log_activity),
+        ("search", search),
         ("my_day", my_day),
         ("pipeline", pipeline),
         ("sync_inbox", sync_inbox),
@@ -265,6 +337,23 @@ def _screens(context: UiContext) -> Iterator[tuple[str, Callable[[], QWidget]]]:
         ("settings", settings),
         ("shortcuts", shortcuts),
     )
+
+
+def _settle(tasks: TaskRunner) -> None:
+    """Wait (in a local event loop) until every queued background task has called back."""
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: loop.quit() if tasks.pending_count == 0 else None)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    poll.start()
+    deadline.start(LOAD_TIMEOUT_MS)
+    loop.exec()
+    poll.stop()
+    if tasks.pending_count:
+        raise TimeoutError(f"Screens were still loading after {LOAD_TIMEOUT_MS} ms.")
 
 
 def _wait(signal: SignalInstance, start: Callable[[], None]) -> None:

@@ -162,7 +162,7 @@
     </message>
     <message>
         <source>Stage</source>
-        <translation>阶段</translation>
+        <translation>生命周期</translation>
     </message>
     <message>
         <source>Amount</source>
@@ -258,7 +258,7 @@
     </message>
     <message>
         <source>Value</source>
-        <translation>值</translation>
+        <translation>价值标签</translation>
     </message>
     <message>
         <source>Tags (comma separated)</source>
@@ -1549,6 +1549,17 @@
     <message>
         <source>Quit now</source>
         <translation>立即退出</translation>
+    </message>
+</context>
+<context>
+    <name>self.qt_app</name>
+    <message>
+        <source>Could not start: %1</source>
+        <translation>无法启动：%1</translation>
+    </message>
+    <message>
+        <source>Fieldbook</source>
+        <translation>Fieldbook</translation>
     </message>
 </context>
 </TS>

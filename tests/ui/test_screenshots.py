@@ -10,7 +10,22 @@ from PySide6.QtGui import QImage
 from desktop.ui.screenshots import LANGUAGES, prepare_demo_replica, take_screenshots
 from tests.ui.test_pipeline_view import tasks  # noqa: F401 (imported for the signal guard)
 
-SCREENS = ("my_day", "pipeline", "sync_inbox", "login", "login_failed", "settings", "shortcuts")
+SCREENS = (
+    "main_my_day",
+    "main_customers",
+    "main_pipeline",
+    "main_inbox",
+    "main_customer_file",
+    "log_activity",
+    "search",
+    "my_day",
+    "pipeline",
+    "sync_inbox",
+    "login",
+    "login_failed",
+    "settings",
+    "shortcuts",
+)
 
 # The offscreen platform warns when a top-level window is shown; that says nothing about us.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
