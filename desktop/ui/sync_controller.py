@@ -10,6 +10,7 @@ answers `status()` and `pending_changes`, so the status bar shows "offline" with
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 class SyncLoopLike(Protocol):
     """What the controller needs of `SyncLoop` (tests pass a small fake)."""
 
-    on_status: object
+    on_status: Callable[[SyncStatus], None] | None
 
     def start(self) -> None: ...
 
@@ -73,11 +74,13 @@ class SyncController(QObject):
         self._loop.nudge()
         return True
 
-    def stop(self) -> None:
+    def stop(self, *, timeout: float = 2.0) -> None:
+        """Stop the loop. A cycle still running after `timeout` is left to finish on its own
+        (its writes are transactions, so nothing is half-applied); a long-poll is abandoned."""
         if self._loop is not None:
             loop, self._loop = self._loop, None
             loop.on_status = None
-            loop.stop()
+            loop.stop(timeout)
 
     def note_local_write(self, *, pending_changes: int) -> None:
         """A screen saved something: show the new outbox count now and push without waiting."""

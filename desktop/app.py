@@ -1,0 +1,290 @@
+"""The composition root: settings -> replica -> task runner -> sync -> main window.
+
+`run_gui(args)` is what `fieldbook` runs without a sub-command. Everything is built here, once,
+and passed down; nothing below reaches for a global.
+
+- `--demo` starts the demo server as a child process, signs in as a demo sales manager in a fresh
+  data folder (unless `--data-dir` is given), opens the window and stops the server on exit.
+- `--smoke-test` opens the window (the offscreen platform works), syncs once, prints the time from
+  start to an interactive window and the time of the first sync, and exits (0 when the sync
+  succeeded). Without a configured server it uses the demo server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy import Engine
+
+from desktop import paths
+from desktop.operations.status import pending_changes, signed_in_user_id
+from desktop.settings import Settings
+from desktop.store.engine import StoreError
+from desktop.store.replica import open_replica
+from desktop.sync.loop import SyncStatus
+from desktop.ui.context import UiContext
+from desktop.ui.demo_server import DemoServer, DemoServerError
+from desktop.ui.i18n import Translations, configure_fonts
+from desktop.ui.login_dialog import LoginDialog, LoginForm
+from desktop.ui.main_window import MainWindow
+from desktop.ui.qt_compat import guard_signal_emit_refcount
+from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.sync_controller import SyncController
+from desktop.ui.sync_session import SignedIn, SyncSession, saved_session, sign_in
+from desktop.ui.task_runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+SMOKE_TEST_SYNC_TIMEOUT_MS = 180_000
+
+
+@dataclass
+class Timings:
+    started: float = field(default_factory=time.perf_counter)
+    window_ready: float | None = None
+    sync_started: float | None = None
+    sync_finished: float | None = None
+    demo_server_seconds: float | None = None  # part of start-to-window when the demo starts
+
+    def as_dict(self) -> dict[str, float | None]:
+        def since(later: float | None, earlier: float | None) -> float | None:
+            return None if later is None or earlier is None else round(later - earlier, 3)
+
+        return {
+            "start_to_window_s": since(self.window_ready, self.started),
+            "first_sync_s": since(self.sync_finished, self.sync_started),
+            "demo_server_start_s": None
+            if self.demo_server_seconds is None
+            else round(self.demo_server_seconds, 3),
+        }
+
+
+class DesktopApp:
+    """Owns what the composition root built, and tears it down in order on exit."""
+
+    def __init__(self, *, args: argparse.Namespace, qt_app: QApplication, timings: Timings):
+        self.args = args
+        self.qt_app = qt_app
+        self.timings = timings
+        self.settings = Settings.load()
+        for problem in self.settings.problems:
+            log.warning("settings: %s", problem)
+        self.translations = Translations(qt_app)
+        self.translations.apply(str(self.settings.get("ui.language")))
+        configure_fonts(qt_app)
+        self.demo: DemoServer | None = None
+        self.data_dir = paths.data_dir(args.data_dir)
+        self.replica_path = paths.replica_path(self.data_dir)
+        self.replica: Engine | None = None
+        self.tasks = TaskRunner()
+        self.sync = SyncController()
+        self.window: MainWindow | None = None
+        self.session: SyncSession | None = None
+        self.smoke_result: int | None = None
+
+    # --- start ------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Open everything and show the window; False (after saying why) when that failed."""
+        wants_demo = self.args.demo or (
+            self.args.smoke_test and not self.settings.get("sync.server_url")
+        )
+        try:
+            if wants_demo:
+                self._start_demo()
+            self.replica = open_replica(self.replica_path)
+            signed: SignedIn | None = None
+            if self.demo is not None:
+                login, password = self.demo.login()
+                signed = sign_in(
+                    replica=self.replica,
+                    replica_path=self.replica_path,
+                    server_url=self.demo.url,
+                    login=login,
+                    password=password,
+                    interval_seconds=self._interval(),
+                )
+        except (StoreError, DemoServerError, OSError) as error:
+            self._fail(str(error))
+            return False
+        except Exception as error:  # sign-in refused, server unreachable ...
+            self._fail(self.qt_app.tr("Could not start: %1").replace("%1", str(error)))
+            return False
+        self.session = (
+            signed.session
+            if signed is not None
+            else saved_session(
+                replica=self.replica,
+                replica_path=self.replica_path,
+                interval_seconds=self._interval(),
+            )
+        )
+        self._open_window(
+            user_id=signed.user_id if signed else signed_in_user_id(self.replica),
+            display_name=signed.display_name if signed else "",
+        )
+        if self.session is not None:
+            self.timings.sync_started = time.perf_counter()
+            self.sync.attach(self.session.loop)
+        elif not self.args.smoke_test:
+            QTimer.singleShot(0, self._ask_to_sign_in)
+        return True
+
+    def _start_demo(self) -> None:
+        if self.args.data_dir is None:
+            # A fresh folder: the demo server's database is new each time, and the person's own
+            # data must never be mixed with the demo firm.
+            self.data_dir = Path(tempfile.mkdtemp(prefix="fieldbook-demo-client-"))
+            self.replica_path = paths.replica_path(self.data_dir)
+        began = time.perf_counter()
+        self.demo = DemoServer.start(log_path=self.data_dir / "demo-server.log")
+        self.timings.demo_server_seconds = time.perf_counter() - began
+        log.info("demo server at %s", self.demo.url)
+
+    def _interval(self) -> float:
+        return float(self.settings.get("sync.interval_seconds"))
+
+    def _open_window(self, *, user_id: str | None, display_name: str) -> None:
+        assert self.replica is not None
+        if self.window is not None:
+            self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
+            self.window.close()
+            self.window.deleteLater()
+        self.sync.note_local_write(pending_changes=pending_changes(self.replica))
+        context = UiContext(
+            engine=self.replica,
+            tasks=self.tasks,
+            settings=self.settings,
+            sync=self.sync,
+            user_id=user_id,
+        )
+        window = MainWindow(context=context)
+        window.quit_confirmed.connect(self._on_quit_confirmed)
+        window.settings_requested.connect(self._show_settings)
+        window.show_user(display_name)
+        window.show()
+        self.window = window
+        self.sync.sync_finished.connect(self._on_first_sync_finished)
+        # Interactive = the event loop runs with the window shown and painted once.
+        QTimer.singleShot(0, self._on_window_ready)
+
+    # --- sign-in ----------------------------------------------------------------------------
+    def _ask_to_sign_in(self) -> None:
+        dialog = LoginDialog(
+            tasks=self.tasks,
+            sign_in=self._sign_in_with_form,
+            server_url=str(self.settings.get("sync.server_url")),
+            server_url_locked=self.settings.is_locked("sync.server_url"),
+            parent=self.window,
+        )
+        dialog.signed_in.connect(self._on_signed_in)
+        dialog.open()
+
+    def _sign_in_with_form(self, form: LoginForm) -> SignedIn:
+        assert self.replica is not None
+        return sign_in(
+            replica=self.replica,
+            replica_path=self.replica_path,
+            server_url=form.server_url,
+            login=form.login,
+            password=form.password,
+            interval_seconds=self._interval(),
+        )
+
+    def _on_signed_in(self, _form: LoginForm, signed: object) -> None:
+        assert isinstance(signed, SignedIn)
+        self.session = signed.session
+        # The screens were built before anyone was signed in: rebuild them for this user.
+        self._open_window(user_id=signed.user_id, display_name=signed.display_name)
+        self.timings.sync_started = time.perf_counter()
+        self.sync.attach(signed.session.loop)
+
+    def _show_settings(self) -> None:
+        dialog = SettingsDialog(settings=self.settings, parent=self.window)
+        dialog.language_chosen.connect(self.translations.apply)
+        dialog.open()
+
+    # --- timings and the smoke test ---------------------------------------------------------
+    def _on_window_ready(self) -> None:
+        if self.timings.window_ready is None:
+            self.timings.window_ready = time.perf_counter()
+        if self.args.smoke_test and self.session is None:
+            self._finish_smoke_test(ok=False, reason="no server to sync with")
+        elif self.args.smoke_test:
+            QTimer.singleShot(
+                SMOKE_TEST_SYNC_TIMEOUT_MS,
+                lambda: self._finish_smoke_test(ok=False, reason="the first sync took too long"),
+            )
+
+    def _on_first_sync_finished(self, status: SyncStatus) -> None:
+        if self.timings.sync_finished is not None:
+            return
+        self.timings.sync_finished = time.perf_counter()
+        if self.args.smoke_test:
+            self._finish_smoke_test(ok=status.last_error is None, reason=status.last_error)
+
+    def _finish_smoke_test(self, *, ok: bool, reason: str | None) -> None:
+        if self.smoke_result is not None:
+            return
+        self.smoke_result = 0 if ok else 1
+        report: dict[str, object] = {"ok": ok, **self.timings.as_dict()}
+        if reason:
+            report["error"] = reason
+        if self.replica is not None:
+            report["pending_changes"] = self.sync.pending_changes
+        print(json.dumps(report, ensure_ascii=False), flush=True)
+        if self.window is not None:
+            self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
+            self.window.close()
+        self.qt_app.exit(self.smoke_result)
+
+    # --- stop -------------------------------------------------------------------------------
+    def _on_quit_confirmed(self) -> None:
+        self.qt_app.quit()
+
+    def _fail(self, message: str) -> None:
+        print(f"fieldbook: {message}", file=sys.stderr)
+        if not self.args.smoke_test:
+            QMessageBox.critical(None, self.qt_app.tr("Fieldbook"), message)
+
+    def shutdown(self) -> None:
+        """Stop in dependency order: sync threads, then queued database work, then the files."""
+        began = time.perf_counter()
+        self.sync.stop(timeout=1.0)
+        stopped_sync = time.perf_counter()
+        self.tasks.shutdown(wait=True)  # writes the person saw as saved are finished
+        if self.replica is not None:
+            self.replica.dispose()
+        if self.demo is not None:
+            self.demo.stop()
+        log.info(
+            "stopped: sync %.2f s, the rest %.2f s",
+            stopped_sync - began,
+            time.perf_counter() - stopped_sync,
+        )
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    timings = Timings()
+    logging.basicConfig(level=logging.INFO if args.smoke_test else logging.WARNING)
+    existing = QApplication.instance()
+    qt_app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    guard_signal_emit_refcount()  # before the first signal is emitted (see qt_compat)
+    qt_app.setApplicationName("Fieldbook")
+    qt_app.setQuitOnLastWindowClosed(False)  # the main window decides when to quit
+    desktop = DesktopApp(args=args, qt_app=qt_app, timings=timings)
+    try:
+        if not desktop.start():
+            return 1
+        code = qt_app.exec()
+    finally:
+        desktop.shutdown()
+    return desktop.smoke_result if desktop.smoke_result is not None else int(code)
