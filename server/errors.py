@@ -81,6 +81,9 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
 
 async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, ApiError):
+        # FastAPI wraps failures while reading the body (our size limit) in a generic 400.
+        return await _on_api_error(_request, exc.__cause__)
     code = STATUS_CODES.get(exc.status_code, ErrorCode.BAD_REQUEST)
     return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
