@@ -109,9 +109,7 @@ def log_activity(
     return LoggedActivity(activity_id=activity_id, followup_id=followup_id)
 
 
-def amend_activity(
-    engine: Engine, *, activity_id: str, corrections: Mapping[str, object]
-) -> str:
+def amend_activity(engine: Engine, *, activity_id: str, corrections: Mapping[str, object]) -> str:
     """A new entry that replaces `activity_id` in the timeline; the original stays as it was.
     Returns the new entry's id."""
     fixed = [name for name in ("customer_id", "amends_id", "recorded_by") if name in corrections]

@@ -17,7 +17,6 @@ if connection is None:
     raise RuntimeError("Run replica migrations through desktop.store.replica, not alembic.")
 
 
-
 def _declared(obj: Any, _name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """Leave out of autogenerate what schema.py does not declare but a revision created with raw
     SQL (the full-text search tables and their indexes), so it is never proposed for dropping."""
