@@ -1,0 +1,266 @@
+"""Initial sync: an empty client pulls a whole firm from a PostgreSQL-backed server.
+
+The firm (default 100,000 customers with their contacts and 1,000,000 activities, from
+`protocol.demo_firm`) is loaded into a throwaway PostgreSQL cluster; the server runs in its own
+uvicorn process; the client runs in its own process too, so its peak RSS is the client's alone.
+Beside it, in the same run, the same rows are written with raw `sqlite3.executemany` into an
+empty file with the same tables and PRAGMAs: the baseline the sync is measured against.
+
+    .venv/bin/python bench/sync_initial.py [--customers N] [--activities N] [--json [FILE]]
+
+Goals: >= 150,000 rows/s, within 3.5x of raw executemany, client peak RSS < 200 MB. Figures are
+printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the repository importable
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import add_json_option, emit, format_table, progress  # noqa: E402
+
+GOAL_ROWS_PER_S = 150_000
+GOAL_RATIO = 3.5
+GOAL_RSS_MB = 200
+BASELINE_BATCH = 10_000
+
+
+def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
+    """The client side, in its own process: sign in, pull everything, report."""
+    from desktop.store.replica import open_replica
+    from desktop.sync.engine import SyncOptions
+    from desktop.sync.session import connect, sign_in
+
+    path = Path(arguments.replica)
+    engine = open_replica(path)
+    stack = connect(
+        engine=engine,
+        replica_path=path,
+        server_url=arguments.server,
+        login=arguments.login,
+        options=SyncOptions(pull_limit=arguments.pull_limit),
+    )
+    sign_in(stack, engine=engine, login=arguments.login, password=arguments.password)
+    pages = 0
+
+    def count_page(_progress: object) -> None:
+        nonlocal pages
+        pages += 1
+
+    stack.engine.on_progress = count_page
+    timings = {"wait_for_server": 0.0, "apply": 0.0}
+    real_pull, real_apply = stack.api.pull, stack.engine.apply_page
+
+    def timed_pull(**kwargs: Any) -> dict[str, Any]:
+        begun = time.perf_counter()
+        try:
+            return real_pull(**kwargs)
+        finally:
+            timings["wait_for_server"] += time.perf_counter() - begun
+
+    def timed_apply(page: dict[str, Any], *, from_cursor: str | None) -> int | None:
+        begun = time.perf_counter()
+        try:
+            return real_apply(page, from_cursor=from_cursor)
+        finally:
+            timings["apply"] += time.perf_counter() - begun
+
+    stack.api.pull = timed_pull  # type: ignore[method-assign]
+    stack.engine.apply_page = timed_apply  # type: ignore[method-assign]
+    started = time.perf_counter()
+    summary = stack.engine.sync_once()
+    seconds = time.perf_counter() - started
+    transport = stack.api.transport
+    stack.close()
+    engine.dispose()
+    return {
+        "rows": summary.pulled,
+        "seconds": seconds,
+        "pages": pages,
+        "pull_seconds": timings["wait_for_server"],
+        "apply_seconds": timings["apply"],
+        "bytes_on_wire": transport.bytes_received,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def raw_baseline(source: Path, target: Path) -> tuple[int, float]:
+    """Copy every synced row with plain executemany into empty tables (same schema and PRAGMAs,
+    one transaction per batch like the sync's pages); only the writes are timed."""
+    from sqlalchemy import create_engine
+
+    from desktop.store.bulk import upsert_columns, upsert_sql
+    from desktop.store.schema import metadata
+    from protocol.entities import ENTITY_ORDER
+
+    schema_engine = create_engine(f"sqlite+pysqlite:///{target}")
+    metadata.create_all(schema_engine)
+    schema_engine.dispose()
+    reader = sqlite3.connect(source)
+    writer = sqlite3.connect(target, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA synchronous=FULL")
+    rows = 0
+    seconds = 0.0
+    try:
+        for entity in ENTITY_ORDER:
+            columns = ", ".join(upsert_columns(entity))
+            cursor = reader.execute(f'SELECT {columns} FROM "{entity}"')
+            while batch := cursor.fetchmany(BASELINE_BATCH):
+                started = time.perf_counter()
+                writer.execute("BEGIN")
+                writer.executemany(upsert_sql(entity), batch)
+                writer.execute("COMMIT")
+                seconds += time.perf_counter() - started
+                rows += len(batch)
+    finally:
+        reader.close()
+        writer.close()
+    return rows, seconds
+
+
+def run(arguments: argparse.Namespace) -> dict[str, Any]:
+    from protocol.demo_firm import DEMO_PASSWORD, generate_firm
+    from server.config import ServerSettings
+    from server.db import init_database, open_engine
+    from server.demo import load_demo
+    from tests.postgres import start_cluster
+    from tests.server_contract.server_process import free_port, start_server_process
+
+    quiet = arguments.json == "-"
+    work = Path(tempfile.mkdtemp(prefix="fieldbook-bench-sync-"))
+    cluster = start_cluster(work)
+    try:
+        with cluster.fresh_database() as url:
+            progress(
+                f"loading {arguments.customers:,} customers and {arguments.activities:,} "
+                "activities into PostgreSQL ...",
+                quiet=quiet,
+            )
+            engine = open_engine(url)
+            init_database(engine)
+            firm = generate_firm(
+                customers=arguments.customers,
+                activities=arguments.activities,
+                today=date(2026, 11, 23),
+            )
+            started = time.perf_counter()
+            loaded = load_demo(engine, firm=firm, settings=ServerSettings())
+            load_seconds = time.perf_counter() - started
+            engine.dispose()
+            progress(f"loaded {sum(loaded.values()):,} rows in {load_seconds:.0f} s", quiet=quiet)
+            server = start_server_process(
+                database_url=url, port=free_port(), log_path=work / "server.log"
+            )
+            try:
+                replica = work / "client" / "replica.sqlite3"
+                progress("initial sync into an empty client ...", quiet=quiet)
+                answer = subprocess.run(
+                    [
+                        sys.executable,
+                        str(Path(__file__).resolve()),
+                        "--client-worker",
+                        "--server",
+                        server.base_url,
+                        "--login",
+                        "admin",
+                        "--password",
+                        DEMO_PASSWORD,
+                        "--replica",
+                        str(replica),
+                        "--pull-limit",
+                        str(arguments.pull_limit),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if answer.returncode != 0:
+                    raise RuntimeError(f"the client failed:\n{answer.stderr[-4000:]}")
+                client = json.loads(answer.stdout)
+            finally:
+                server.stop()
+            progress("raw executemany of the same rows ...", quiet=quiet)
+            baseline_rows, baseline_seconds = raw_baseline(replica, work / "raw.sqlite3")
+    finally:
+        cluster.stop()
+    rows_per_s = client["rows"] / client["seconds"]
+    baseline_rows_per_s = baseline_rows / baseline_seconds if baseline_seconds else 0.0
+    return {
+        "customers": arguments.customers,
+        "activities": arguments.activities,
+        "rows": client["rows"],
+        "seconds": round(client["seconds"], 3),
+        "rows_per_s": round(rows_per_s),
+        "baseline_rows": baseline_rows,
+        "baseline_rows_per_s": round(baseline_rows_per_s),
+        "ratio_to_baseline": round(baseline_rows_per_s / rows_per_s, 2) if rows_per_s else None,
+        "peak_rss_mb": round(client["peak_rss_mb"], 1),
+        "bytes_on_wire": client["bytes_on_wire"],
+        "pages": client["pages"],
+        "client_waiting_for_server_seconds": round(client["pull_seconds"], 3),
+        "client_applying_seconds": round(client["apply_seconds"], 3),
+        "pull_limit": arguments.pull_limit,
+        "server_load_seconds": round(load_seconds, 1),
+        "goals": {
+            "rows_per_s": GOAL_ROWS_PER_S,
+            "ratio_to_baseline": GOAL_RATIO,
+            "peak_rss_mb": GOAL_RSS_MB,
+        },
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    rows = [
+        ("rows pulled", report["rows"], ""),
+        ("seconds", report["seconds"], ""),
+        ("rows/s (sync)", report["rows_per_s"], f">= {GOAL_ROWS_PER_S:,}"),
+        ("rows/s (raw executemany)", report["baseline_rows_per_s"], ""),
+        ("raw / sync", report["ratio_to_baseline"], f"<= {GOAL_RATIO}"),
+        ("client peak RSS (MB)", report["peak_rss_mb"], f"< {GOAL_RSS_MB}"),
+        ("bytes on the wire", report["bytes_on_wire"], ""),
+        ("pages", report["pages"], ""),
+        ("  waiting for the server (s)", report["client_waiting_for_server_seconds"], ""),
+        ("  applying pages (s)", report["client_applying_seconds"], ""),
+    ]
+    return format_table(("initial sync", "value", "goal"), rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--activities", type=int, default=None, help="default: 10 per customer")
+    parser.add_argument("--pull-limit", type=int, default=10_000, help="changes per page")
+    add_json_option(parser)
+    # The client process's own options (internal).
+    parser.add_argument("--client-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--server", help=argparse.SUPPRESS)
+    parser.add_argument("--login", help=argparse.SUPPRESS)
+    parser.add_argument("--password", help=argparse.SUPPRESS)
+    parser.add_argument("--replica", help=argparse.SUPPRESS)
+    arguments = parser.parse_args(argv)
+    if arguments.client_worker:
+        print(json.dumps(client_worker(arguments)))
+        return 0
+    if arguments.activities is None:
+        arguments.activities = arguments.customers * 10
+    report = run(arguments)
+    emit(arguments.json, report, [table(report)])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
