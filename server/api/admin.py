@@ -6,6 +6,7 @@ reassignments within their own team and list their team's users. Everyone else g
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -74,6 +75,22 @@ def manager_team_limit(principal: Principal) -> str | None:
     if principal.role is Role.TEAM_HEAD and principal.team_id:
         return principal.team_id
     raise ApiError(403, ErrorCode.FORBIDDEN, "Only an administrator or a team head may do this.")
+
+
+def iso_bound(name: str, value: str | None) -> str | None:
+    """A date or UTC time, normalised to the audit log's `...Z` text so it compares correctly."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ApiError(
+            422, ErrorCode.VALIDATION, f"{name}: {value!r} is not an ISO date or time"
+        ) from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    text = moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    return text.replace("+00:00", "Z")
 
 
 def _text(value: UUID | None) -> str | None:
@@ -222,6 +239,7 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     require_admin(principal)
+    since, until = iso_bound("since", since), iso_bound("until", until)
     with services.engine.connect() as connection:
         return query_audit(
             connection,

@@ -158,3 +158,21 @@ def test_openapi_describes_every_endpoint_and_health(sqlite_server: ServerHarnes
     }
     assert expected <= set(paths)
     assert "422" in paths["/sync/push"]["post"]["responses"]
+
+
+def test_audit_dates_are_checked(sqlite_server: ServerHarness) -> None:
+    sqlite_server.add_user("root", "admin")
+    admin = sqlite_server.login("root")
+    garbage = sqlite_server.client.get(
+        "/admin/audit", headers=admin.headers, params={"since": "yesterday-ish"}
+    )
+    assert_error(garbage, 422, "validation_error")
+    assert "since" in garbage.json()["message"]
+    everything = sqlite_server.client.get(
+        "/admin/audit", headers=admin.headers, params={"since": "2000-01-01"}
+    ).json()
+    assert "login" in [entry["action"] for entry in everything]
+    nothing = sqlite_server.client.get(
+        "/admin/audit", headers=admin.headers, params={"until": "2000-01-01T00:00:00+08:00"}
+    ).json()
+    assert nothing == []
