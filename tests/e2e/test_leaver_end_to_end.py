@@ -20,33 +20,45 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 
 from desktop.operations.inherited import inherited_customers
 from desktop.store.backup import backup_directory, backup_replica
+from desktop.store.replica import open_replica
 from desktop.store.schema import entity_tables, outbox
 from desktop.sync.credentials import SERVICE, account_name
 from server.db import open_engine
-from tests.conftest import MemoryKeyring
+from tests.e2e.file_keyring import BACKEND as KEYRING_BACKEND
+from tests.e2e.file_keyring import stored
 from tests.e2e.live_server import (
     FAST_SETTINGS,
+    PASSWORD,
     REPOSITORY,
-    DesktopClient,
     Firm,
     People,
     ServerProcess,
     server_process,
-    sign_in,
 )
 
+T = TypeVar("T")
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+
+# Every step is a process of its own (about a second of CPU each), so the suite runs scenario 8
+# on both databases and scenario 7, which exercises the same server paths, on SQLite only.
+pytestmark = pytest.mark.slow
+BOTH_DATABASES = pytest.mark.parametrize(
+    "live", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+SQLITE_ONLY = pytest.mark.parametrize("live", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
 def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServerProcess, Firm]]:
     if request.param == "sqlite":
         database_url = f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
@@ -63,12 +75,12 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serve
 
 @dataclass
 class Installation:
-    """One laptop: a data directory used by `fieldbook` CLI processes and by the sync engine."""
+    """One laptop: a data directory that only `fieldbook` CLI processes write to."""
 
     login: str
     data_dir: Path
-    client: DesktopClient
     environment: dict[str, str]
+    keyring_file: Path
 
     def cli(self, *argv: str) -> str:
         completed = subprocess.run(
@@ -86,39 +98,55 @@ class Installation:
     def cli_json(self, *argv: str) -> Any:
         return json.loads(self.cli(*argv, "--json"))
 
-    def sync(self) -> Any:
-        return self.client.sync.sync_once()
+    def sync(self) -> dict[str, Any]:
+        report: dict[str, Any] = self.cli_json("sync")
+        return report
 
-    def pending(self) -> int:
-        return int(self.cli_json("status")["pending_changes"])
+    @property
+    def replica_path(self) -> Path:
+        return self.data_dir / "replica.sqlite3"
+
+    def read(self, query: Callable[[Engine], T]) -> T:
+        """Read this copy in the test process (faster than one more CLI process)."""
+        assert self.replica_path.exists(), f"{self.login}'s copy is gone"
+        engine = open_replica(self.replica_path)
+        try:
+            return query(engine)
+        finally:
+            engine.dispose()
 
     def customers(self) -> dict[str, dict[str, Any]]:
-        """The customers in this copy (read in-process: CLI processes cost seconds each)."""
-        table = entity_tables["customer"]
-        with self.client.engine.connect() as connection:
-            return {row.id: dict(row._mapping) for row in connection.execute(select(table))}
+        return self.read(lambda engine: _rows(engine, "customer"))
+
+    def activities_of(self, customer_id: str) -> dict[str, dict[str, Any]]:
+        return self.read(lambda engine: _rows(engine, "activity", customer_id=customer_id))
+
+
+def _rows(engine: Engine, entity: str, **where: str) -> dict[str, dict[str, Any]]:
+    table = entity_tables[entity]
+    query = select(table).where(*(table.c[name] == value for name, value in where.items()))
+    with engine.connect() as connection:
+        return {row.id: dict(row._mapping) for row in connection.execute(query)}
 
 
 def install(server: ServerProcess, login: str, folder: Path) -> Installation:
-    data_dir = folder / f"data-{login}"
+    """`fieldbook login` in a fresh data directory, then the first `fieldbook sync`."""
+    keyring_file = folder / f"keyring-{login}.json"
     environment = dict(os.environ)
     environment.update(
         FIELDBOOK_USER_SETTINGS=str(folder / f"user-{login}.json"),
         FIELDBOOK_MACHINE_SETTINGS=str(folder / "machine.json"),
+        FIELDBOOK_PASSWORD=PASSWORD,
+        PYTHON_KEYRING_BACKEND=KEYRING_BACKEND,
+        FIELDBOOK_TEST_KEYRING=str(keyring_file),
         QT_QPA_PLATFORM="offscreen",
     )
     (folder / "machine.json").write_text("{}", encoding="utf-8")
-    client = sign_in(server.url, login=login, data_dir=data_dir)
-    installation = Installation(login, data_dir, client, environment)
-    installation.sync()  # the first sync brings the user's own record and reference data
+    installation = Installation(login, folder / f"data-{login}", environment, keyring_file)
+    signed_in = installation.cli_json("login", "--server", server.url, "--user", login)
+    assert signed_in["credential_storage"] == "keyring"
+    installation.sync()  # brings the user's own record and the reference data
     return installation
-
-
-def activities_of(installation: Installation, customer_id: str) -> dict[str, dict[str, Any]]:
-    table = entity_tables["activity"]
-    with installation.client.engine.connect() as connection:
-        rows = connection.execute(select(table).where(table.c.customer_id == customer_id))
-        return {row.id: dict(row._mapping) for row in rows}
 
 
 def files_holding(folder: Path, needle: str) -> list[Path]:
@@ -126,22 +154,23 @@ def files_holding(folder: Path, needle: str) -> list[Path]:
     return [path for path in folder.rglob("*") if path.is_file() and encoded in path.read_bytes()]
 
 
+@BOTH_DATABASES
 def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
-    live: tuple[ServerProcess, Firm], tmp_path: Path, memory_keyring: MemoryKeyring
+    live: tuple[ServerProcess, Firm], tmp_path: Path
 ):
     server, firm = live
     leaver = install(server, "li", tmp_path)
     customer = leaver.cli_json("customer", "add", "--name", "上海建工集团", "--tier", "gold")["id"]
-    assert leaver.sync().pushed == 1
+    assert leaver.sync()["pushed"] == 1
 
     # Offline: two notes only this laptop knows.
     for note in ("客户要求降价 5%", "下周一发新报价"):
         leaver.cli("activity", "log", "--customer", customer, "--kind", "note", "--notes", note)
-    assert leaver.pending() == 2
+    assert leaver.cli_json("status")["pending_changes"] == 2
     # A safety copy exists (as after a schema upgrade): the wipe must remove it too.
-    backup_replica(leaver.client.replica_path, revision="test")
+    backup_replica(leaver.replica_path, revision="test")
     account = account_name(server_url=server.url, login="li")
-    assert memory_keyring.get_password(SERVICE, account)
+    assert stored(leaver.keyring_file, SERVICE, account)
 
     # IT closes the account and hands the book to the successor.
     closed = server.admin_command("user", "deactivate", "li", "--handover-to", "zhao")
@@ -149,14 +178,14 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
     assert "li is deactivated" in closed.stdout
 
     # The leaver's laptop comes online once more: drain, then wipe.
-    summary = leaver.sync()
-    assert summary.account_state == "wipe"
-    assert summary.pushed == 2 and summary.rejected == 0
-    assert summary.pulled == 0  # no new data reached the laptop
-    assert summary.wiped is not None and summary.wiped.keyring_entry_deleted
-    assert not leaver.client.replica_path.exists()
-    assert not backup_directory(leaver.client.replica_path).exists()
-    assert memory_keyring.get_password(SERVICE, account) is None
+    report = leaver.sync()
+    assert report["account_state"] == "wipe"
+    assert (report["pushed"], report["rejected"]) == (2, 0)
+    assert report["pulled"] == 0  # no new data reached the laptop
+    assert report["wiped"]["keyring_entry_deleted"] is True
+    assert not leaver.replica_path.exists()
+    assert not backup_directory(leaver.replica_path).exists()
+    assert stored(leaver.keyring_file, SERVICE, account) is None
     assert files_holding(leaver.data_dir, "上海建工集团") == []
     assert files_holding(leaver.data_dir, "客户要求降价") == []
 
@@ -166,15 +195,17 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
     assert [(row["name"], row["owner_id"]) for row in listed.values()] == [
         ("上海建工集团", firm.successor)
     ]
-    history = activities_of(successor, customer)
+    history = successor.activities_of(customer)
     assert sorted(row["notes"] for row in history.values()) == ["下周一发新报价", "客户要求降价 5%"]
     assert {row["recorded_by"] for row in history.values()} == {firm.leaver}
-    queue = inherited_customers(successor.client.engine, user_id=firm.successor, now="2026-12-01")
+    queue = successor.read(
+        lambda engine: inherited_customers(engine, user_id=firm.successor, now="2026-12-01")
+    )
     assert [item.customer_id for item in queue] == [customer]
     assert queue[0].previous_owner == "李娜" and queue[0].activity_count == 2
-    successor.client.close()
 
 
+@SQLITE_ONLY
 def test_reassigned_while_offline_notes_arrive_edits_go_to_sync_errors(
     live: tuple[ServerProcess, Firm], tmp_path: Path
 ):
@@ -190,33 +221,36 @@ def test_reassigned_while_offline_notes_arrive_edits_go_to_sync_errors(
     # Offline: a note and a field edit on the customer that is about to move.
     owner.cli("activity", "log", "--customer", moved_id, "--kind", "note", "--notes", "离线笔记")
     owner.cli("customer", "edit", moved_id, "--phone", "021-5555 0101")
-    assert owner.pending() == 2
 
     reassigned = server.admin_command("customer", "reassign", moved_id, "--to", "zhao")
     assert reassigned.returncode == 0, reassigned.stderr
 
     # Until the owner syncs, their copy still holds the customer and the pending changes.
     assert moved_id in owner.customers()
-    summary = owner.sync()
-    assert summary.pushed == 2 and summary.rejected == 1  # the note applied, the edit refused
-    with owner.client.engine.connect() as connection:
-        assert connection.execute(select(outbox).where(outbox.c.acked_at.is_(None))).all() == []
-        errors = connection.execute(select(entity_tables["sync_error"])).mappings().all()
-    assert [(e["entity"], e["entity_id"]) for e in errors] == [("customer", moved_id)]
-    assert "+862155550101" in (errors[0]["rejected"] or "")  # kept, in E.164 form
+    assert owner.read(_pending) == 2
+    report = owner.sync()
+    assert (report["pushed"], report["rejected"]) == (2, 1)  # the note applied, the edit refused
+    assert report["errors"] == 1
+    assert owner.read(_pending) == 0
+    errors = owner.read(lambda engine: _rows(engine, "sync_error"))
+    assert [(e["entity"], e["entity_id"]) for e in errors.values()] == [("customer", moved_id)]
+    assert "+862155550101" in next(iter(errors.values()))["rejected"]  # kept, in E.164 form
     # After the push, the moved customer and its history left the owner's copy; the other stayed.
     assert set(owner.customers()) == {kept_id}
-    assert activities_of(owner, moved_id) == {}
+    assert owner.activities_of(moved_id) == {}
 
     successor = install(server, "zhao", tmp_path)
     listed = successor.customers()
     assert list(listed) == [moved_id]
     assert listed[moved_id]["owner_id"] == firm.successor
     assert listed[moved_id]["phone"] == moved_phone  # the refused edit did not apply
-    history = activities_of(successor, moved_id)
+    history = successor.activities_of(moved_id)
     assert [row["notes"] for row in history.values()] == ["离线笔记"]
-    with successor.client.engine.connect() as connection:
-        # The refused edit is the owner's to review, not the successor's.
-        assert connection.execute(select(entity_tables["sync_error"])).all() == []
-    owner.client.close()
-    successor.client.close()
+    # The refused edit is the owner's to review, not the successor's.
+    assert successor.read(lambda engine: _rows(engine, "sync_error")) == {}
+
+
+def _pending(engine: Engine) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).select_from(outbox).where(outbox.c.acked_at.is_(None))
+        return int(connection.execute(query).scalar_one())
