@@ -9,8 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,6 +28,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -31,6 +42,7 @@ from sqlalchemy import Engine
 from desktop.operations.pipeline_queries import (
     DEFAULT_STALE_DAYS,
     Board,
+    DealCard,
     MonthForecast,
     PipelineInfo,
     StageColumn,
@@ -182,6 +194,7 @@ class PipelineView(QWidget):
     stage_moved = Signal(object)  # StageMove, after it was written
     board_loaded = Signal(object)  # Board (None when the firm has no pipeline yet)
     move_failed = Signal(str)
+    customer_requested = Signal(str)  # customer id: the main window opens the customer's file
 
     def __init__(
         self,
@@ -310,8 +323,47 @@ class PipelineView(QWidget):
             model = StageCardsModel(stage_id, self)
             model.card_dropped.connect(self._on_model_card_dropped)
             widget = StageColumnWidget(model)
+            # Dragging needs a mouse: the context menu (or the menu key) moves a deal too.
+            widget.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            widget.list.customContextMenuRequested.connect(
+                partial(self._on_list_context_menu_requested, widget)
+            )
+            widget.list.activated.connect(partial(self._on_list_activated, widget))
             self._columns_layout.insertWidget(position, widget)
             self.columns.append(widget)
+
+    def card_menu(self, card: DealCard) -> QMenu:
+        """Actions on one card: open its customer, or move it to any other stage."""
+        menu = QMenu(self)
+        menu.setObjectName("card_menu")
+        open_action = menu.addAction(self.tr("Open customer"))
+        open_action.triggered.connect(lambda: self.customer_requested.emit(card.customer_id))
+        move_menu = menu.addMenu(self.tr("Move to"))
+        board = self._snapshot.board if self._snapshot else None
+        for column in board.columns if board else ():
+            if any(c.opportunity_id == card.opportunity_id for c in column.cards):
+                continue  # the card's own stage
+            action = move_menu.addAction(f"{column.name}  ·  {format_percent(column.probability)}")
+            action.setData(column.stage_id)
+            action.triggered.connect(
+                lambda _checked=False, stage_id=column.stage_id: self.move_card(
+                    opportunity_id=card.opportunity_id, stage_id=stage_id
+                )
+            )
+        return menu
+
+    def _on_list_context_menu_requested(self, widget: StageColumnWidget, position: QPoint) -> None:
+        index = widget.list.indexAt(position)
+        if not index.isValid():
+            return
+        menu = self.card_menu(widget.model.card(index.row()))
+        menu.exec(widget.list.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def _on_list_activated(self, widget: StageColumnWidget, index: QModelIndex) -> None:
+        """Enter or double-click on a card opens its customer."""
+        if index.isValid():
+            self.customer_requested.emit(widget.model.card(index.row()).customer_id)
 
     def _on_pipeline_box_changed(self, index: int) -> None:
         if index >= 0:

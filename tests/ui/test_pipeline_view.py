@@ -149,3 +149,23 @@ def test_compact_amounts_count_in_wan_and_yi_in_chinese(qapp):
         assert [format_compact(v) for v in (950, 8_600, 63_390_000)] == ["950", "9k", "63.4M"]
     finally:
         QLocale.setDefault(previous)
+
+
+def test_the_card_menu_moves_a_deal_without_dragging_and_opens_its_customer(qtbot, board, replica):
+    view, ids = board
+    tender = view.columns[0]
+    card = tender.model.card(0)
+    menu = view.card_menu(card)
+    open_action, move_action = menu.actions()
+    targets = {action.data(): action for action in move_action.menu().actions()}
+    assert set(targets) == {"s-bid", "s-won"}  # every stage but its own
+    with qtbot.waitSignal(view.customer_requested) as requested:
+        open_action.trigger()
+    assert requested.args == [card.customer_id]
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        targets["s-bid"].trigger()
+    with replica.connect() as c:
+        assert read_record(c, entity="opportunity", record_id=card.opportunity_id)["stage_id"] == (
+            "s-bid"
+        )
+    assert ids["big"] == card.opportunity_id
