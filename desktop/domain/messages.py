@@ -34,6 +34,7 @@ TEMPLATES: dict[str, str] = {
     "unknown_field": "There is no field called “{value}”.",
     "unknown_reference": "{label}: there is no {entity} with id “{value}” in this replica.",
     "archived_reference": "{label}: the {entity} “{value}” is archived; restore it first.",
+    "not_in_picklist": "{label} “{value}” is not one of the firm's values: {choices}.",
     "not_amendable": "{label} cannot be changed by an amendment; log a new entry instead.",
     "due_needs_next_step": "{label} is required when a due date is given.",
     "wrong_pipeline": "{label}: stage “{value}” belongs to another pipeline.",

@@ -18,6 +18,8 @@ from desktop.store.engine import StoreError, describe_database_error
 from desktop.store.schema import entity_tables, sync_state
 from protocol.entities import ENTITIES, FieldType
 
+picklist = entity_tables["picklist"]
+
 __all__ = ["RecordNotFound", "StoreError", "ValidationError"]
 
 # The sync engine keeps the signed-in user's id under this sync_state key (desktop.sync.state
@@ -99,6 +101,58 @@ def check_references(connection: Connection, entity: str, values: Mapping[str, A
         )
     if problems:
         raise ValidationError(problems)
+
+
+# Fields whose values the firm configures (server-managed picklists): field -> picklist kind.
+PICKLIST_FIELDS: dict[str, dict[str, str]] = {
+    "customer": {
+        "industry": "industry",
+        "source": "source",
+        "tier": "tier",
+        "lifecycle": "lifecycle",
+        "value_label": "value_label",
+    },
+}
+
+
+def apply_picklists(
+    connection: Connection, entity: str, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`values` with picklist fields mapped to the firm's stored value: the value itself or a
+    label in English or Chinese ("建筑" -> "construction"). A kind the replica has no entries for
+    yet (before the first sync) accepts any text."""
+    result = dict(values)
+    problems: list[Problem] = []
+    for field_name, kind in PICKLIST_FIELDS.get(entity, {}).items():
+        typed = result.get(field_name)
+        if typed is None:
+            continue
+        entries = connection.execute(
+            select(picklist.c.value, picklist.c.label_en, picklist.c.label_zh)
+            .where(picklist.c.kind == kind, picklist.c.archived == 0)
+            .order_by(picklist.c.position)
+        ).all()
+        if not entries:
+            continue
+        wanted = str(typed).strip().casefold()
+        match = next(
+            (
+                entry.value
+                for entry in entries
+                if wanted in {str(text).casefold() for text in entry if text}
+            ),
+            None,
+        )
+        if match is None:
+            choices = ", ".join(str(entry.value) for entry in entries)
+            problems.append(
+                Problem(field_name, "not_in_picklist", {"value": str(typed), "choices": choices})
+            )
+        else:
+            result[field_name] = match
+    if problems:
+        raise ValidationError(problems)
+    return result
 
 
 def require_active(connection: Connection, *, entity: str, record_id: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal,
 from desktop.domain.models import CustomerDetails, CustomerPage, CustomerSummary
 from desktop.domain.records import split_tags
 from desktop.operations.base import (
+    apply_picklists,
     check_references,
     current_user_id,
     reading,
@@ -37,6 +38,7 @@ def add_customer(engine: Engine, *, values: Mapping[str, object]) -> str:
     """A new customer owned by the signed-in user unless `values` names an owner; its id."""
     cleaned = validated("customer", values)
     with writing(engine) as connection:
+        cleaned = apply_picklists(connection, "customer", cleaned)
         cleaned.setdefault("owner_id", current_user_id(connection))
         cleaned.setdefault("created_at", utc_now())
         check_references(connection, "customer", cleaned)
@@ -49,6 +51,7 @@ def edit_customer(
     """Apply `changes`; returns the fields that really changed (empty: nothing was written)."""
     cleaned = validated("customer", changes, partial=True)
     with writing(engine) as connection:
+        cleaned = apply_picklists(connection, "customer", cleaned)
         check_references(connection, "customer", cleaned)
         return update_record(connection, entity="customer", record_id=customer_id, changes=cleaned)
 

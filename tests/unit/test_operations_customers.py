@@ -150,3 +150,17 @@ def test_pages_are_sorted_do_not_overlap_and_carry_the_total(firm: Engine) -> No
     assert {r.tier for r in by_tier.rows} == {"gold"}
     with pytest.raises(ValueError, match="limit"):
         list_customers(firm, limit=0)
+
+
+def test_picklist_fields_take_the_firms_values_or_their_labels(firm: Engine) -> None:
+    customer_id = add_customer(firm, values={"name": "Acme", "tier": "金牌"})
+    assert get_customer(firm, customer_id=customer_id).tier == "gold"
+    assert edit_customer(firm, customer_id=customer_id, changes={"tier": "Silver"}) == {
+        "tier": "silver"
+    }
+    before = counts(firm)
+    with pytest.raises(ValidationError, match="“platinum” is not one of the firm's values"):
+        add_customer(firm, values={"name": "Beta", "tier": "platinum"})
+    assert counts(firm) == before
+    # No industry picklist has been synced yet: any text is kept.
+    assert edit_customer(firm, customer_id=customer_id, changes={"industry": "aerospace"})
