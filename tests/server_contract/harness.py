@@ -184,6 +184,35 @@ def update(
     }
 
 
+# --- what a client holds --------------------------------------------------------------------------
+BUCKET_ENTITIES = ("customer", "contact", "activity", "followup", "opportunity", "conflict")
+
+
+def held_changes(changes: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The change behind each record a client holds after applying `changes` in order
+    (an exit drops the customer and every record of its bucket)."""
+    held: dict[tuple[str, str], dict[str, Any]] = {}
+    for change in changes:
+        key = (change["entity"], change["id"])
+        if change["op"] == "upsert":
+            held[key] = change
+        elif change["op"] == "delete":
+            held.pop(key, None)
+        elif change["op"] == "exit":
+            held = {
+                k: v
+                for k, v in held.items()
+                if k != ("customer", change["id"])
+                and (v.get("data") or {}).get("customer_id") != change["id"]
+            }
+    return held
+
+
+def replica_after(changes: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The records (their `data`) a client holds after applying `changes` in order."""
+    return {key: change["data"] for key, change in held_changes(changes).items()}
+
+
 @dataclass
 class Book:
     """One customer and one record of each kind in its bucket."""

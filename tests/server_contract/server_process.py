@@ -37,15 +37,18 @@ def contract_settings() -> ServerSettings:
     return ServerSettings(argon2_time_cost=1, argon2_memory_kib=8192)
 
 
-def build_app(database_url: str) -> FastAPI:
+def build_app(database_url: str, *, initialise: bool = True) -> FastAPI:
     from server.app import create_app
 
-    return create_app(database_url=database_url, settings=contract_settings())
+    return create_app(
+        database_url=database_url, settings=contract_settings(), initialise=initialise
+    )
 
 
 def app_from_environment() -> FastAPI:
-    """uvicorn's `--factory` target: each worker process builds its own app."""
-    return build_app(os.environ[DATABASE_URL_VARIABLE])
+    """uvicorn's `--factory` target: each worker process builds its own app on the schema that
+    `start_server_process` created before starting them."""
+    return build_app(os.environ[DATABASE_URL_VARIABLE], initialise=False)
 
 
 def bootstrap_admin(database_url: str, *, login: str, password: str) -> str:
@@ -166,7 +169,7 @@ def start_server_process(
         if process.poll() is not None:
             raise RuntimeError(f"the server exited at start:\n{server.log_tail()}")
         try:
-            httpx.get(f"{server.base_url}/openapi.json", timeout=2).raise_for_status()
+            httpx.get(f"{server.base_url}/health", timeout=2).raise_for_status()
             return server
         except httpx.HTTPError:
             time.sleep(0.2)

@@ -23,6 +23,7 @@ from tests.server_contract.endpoints import (
     spec_endpoints,
 )
 from tests.server_contract.harness import (
+    BUCKET_ENTITIES,
     PASSWORD,
     SYNC_HEADERS,
     Firm,
@@ -31,6 +32,7 @@ from tests.server_contract.harness import (
     book_mutations,
     create,
     expect,
+    replica_after,
     sign_in,
     update,
 )
@@ -339,27 +341,6 @@ def test_team_head_lists_only_its_own_team(http: httpx.Client, firm: Firm) -> No
 
 
 # --- scope of pulls -------------------------------------------------------------------------------
-BUCKET_ENTITIES = ("customer", "contact", "activity", "followup", "opportunity", "conflict")
-
-
-def replica_after(changes: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """What a client holds after applying the changes in order (exit drops the whole bucket)."""
-    held: dict[tuple[str, str], dict[str, Any]] = {}
-    for change in changes:
-        key = (change["entity"], change["id"])
-        if change["op"] == "upsert":
-            held[key] = change["data"]
-        elif change["op"] == "delete":
-            held.pop(key, None)
-        elif change["op"] == "exit":
-            held = {
-                k: v
-                for k, v in held.items()
-                if k != ("customer", change["id"]) and v.get("customer_id") != change["id"]
-            }
-    return held
-
-
 def test_pulls_carry_exactly_the_callers_scope(http: httpx.Client, firm: Firm) -> None:
     truth = replica_after(sign_in(http, login="admin").pull_all())
     customers = {key[1]: data for key, data in truth.items() if key[0] == "customer"}
