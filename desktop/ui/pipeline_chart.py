@@ -6,6 +6,7 @@ with QPainter: a few dozen lines instead of a second large dependency.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QRectF, QSize, Qt
@@ -20,6 +21,7 @@ BAR_COLOUR = QColor("#3b7dd8")
 AXIS_COLOUR = QColor("#888888")
 MARGIN = 8
 LABEL_HEIGHT = 18
+MIN_LABEL_WIDTH = 64  # px a "2026-11" label needs
 
 
 class ForecastChartWidget(QWidget):
@@ -41,9 +43,13 @@ class ForecastChartWidget(QWidget):
         for entry in forecast:
             by_currency[entry.currency] = by_currency.get(entry.currency, 0.0) + entry.weighted
         self._currency = max(by_currency, key=lambda c: by_currency[c]) if by_currency else ""
-        self._months = [
-            (entry.month, entry.weighted) for entry in forecast if entry.currency == self._currency
-        ]
+        self._months = _every_month(
+            [
+                (entry.month, entry.weighted)
+                for entry in forecast
+                if entry.currency == self._currency
+            ]
+        )
         others = [c for c in sorted(by_currency) if c != self._currency]
         self.setToolTip(
             self.tr("Also forecast in: %1").replace("%1", ", ".join(others)) if others else ""
@@ -83,6 +89,8 @@ class ForecastChartWidget(QWidget):
         bar_width = max(4.0, slot * 0.6)
         painter.setPen(AXIS_COLOUR)
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())
+        # With many months the labels would overlap: label every n-th bar only.
+        label_every = max(1, math.ceil(MIN_LABEL_WIDTH / slot))
         for position, (month, value) in enumerate(self._months):
             height = (plot.height() - LABEL_HEIGHT) * value / peak
             left = plot.left() + position * slot + (slot - bar_width) / 2
@@ -92,7 +100,35 @@ class ForecastChartWidget(QWidget):
             value_box = QRectF(
                 plot.left() + position * slot, bar.top() - LABEL_HEIGHT, slot, LABEL_HEIGHT
             )
-            painter.drawText(value_box, Qt.AlignmentFlag.AlignCenter, format_compact(value))
-            label_box = QRectF(plot.left() + position * slot, plot.bottom() + 2, slot, LABEL_HEIGHT)
-            painter.drawText(label_box, Qt.AlignmentFlag.AlignCenter, month or self.tr("No date"))
+            labelled = position % label_every == 0 or not month
+            if value and labelled:
+                painter.drawText(value_box, Qt.AlignmentFlag.AlignCenter, format_compact(value))
+            if labelled:
+                label_box = QRectF(
+                    plot.left() + position * slot,
+                    plot.bottom() + 2,
+                    slot * label_every,
+                    LABEL_HEIGHT,
+                )
+                painter.drawText(
+                    label_box,
+                    Qt.AlignmentFlag.AlignLeft if label_every > 1 else Qt.AlignmentFlag.AlignCenter,
+                    month or self.tr("No date"),
+                )
         painter.end()
+
+
+def _every_month(months: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Months without deals as empty bars, so the bars keep an even time scale; deals without
+    a date ("") stay last."""
+    dated = dict((month, value) for month, value in months if month)
+    undated: list[tuple[str, float]] = [(m, value) for m, value in months if not m]
+    if not dated:
+        return undated
+    first, last = min(dated), max(dated)
+    year, month = int(first[:4]), int(first[5:7])
+    filled: list[tuple[str, float]] = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        filled.append((key, dated.get(key, 0.0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return filled + undated

@@ -8,10 +8,11 @@ import pytest
 from PySide6.QtCore import QLocale, QMimeData, QModelIndex, Qt
 from sqlalchemy import Engine
 
-from desktop.operations.pipeline_queries import DealCard
+from desktop.operations.pipeline_queries import DealCard, MonthForecast
 from desktop.settings import Settings
 from desktop.store.changes import read_record
 from desktop.ui.context import UiContext
+from desktop.ui.pipeline_chart import BAR_COLOUR, ForecastChartWidget
 from desktop.ui.pipeline_model import CARD_MIME_TYPE, StageCardsModel, format_compact
 from desktop.ui.pipeline_view import PipelineView
 from desktop.ui.qt_compat import guard_signal_emit_refcount
@@ -169,3 +170,32 @@ def test_the_card_menu_moves_a_deal_without_dragging_and_opens_its_customer(qtbo
             "s-bid"
         )
     assert ids["big"] == card.opportunity_id
+
+
+def test_the_chart_keeps_an_even_time_scale_and_shows_the_largest_currency(qtbot):
+    chart = ForecastChartWidget()
+    qtbot.addWidget(chart)
+    chart.set_forecast(
+        [
+            MonthForecast("2026-11", "CNY", 300.0),
+            MonthForecast("2027-02", "CNY", 100.0),
+            MonthForecast("", "CNY", 50.0),
+            MonthForecast("2026-12", "USD", 20.0),
+        ]
+    )
+    assert chart.bars == [
+        ("2026-11", 300.0),
+        ("2026-12", 0.0),
+        ("2027-01", 0.0),
+        ("2027-02", 100.0),
+        ("", 50.0),
+    ]
+    assert chart.toolTip() == "Also forecast in: USD"
+    chart.resize(480, 160)
+    image = chart.grab().toImage()
+    painted = {
+        image.pixelColor(x, y).name()
+        for x in range(0, image.width(), 3)
+        for y in range(0, image.height(), 3)
+    }
+    assert BAR_COLOUR.name() in painted  # the bars were drawn
