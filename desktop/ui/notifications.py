@@ -5,6 +5,7 @@ an in-app banner, so a reminder is never silently lost on a desktop without a no
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtGui import QIcon
@@ -25,6 +26,14 @@ TRAY_MESSAGE_MS = 10_000
 MAX_TITLES_LISTED = 3
 
 
+class TrayLike(Protocol):
+    """What the notifier needs of a `QSystemTrayIcon` (tests pass a recorder)."""
+
+    def showMessage(
+        self, title: str, msg: str, icon: QSystemTrayIcon.MessageIcon, msecs: int
+    ) -> None: ...
+
+
 class ReminderNotifier(QObject):
     """Announces each due follow-up once per run.
 
@@ -35,16 +44,24 @@ class ReminderNotifier(QObject):
     banner_requested = Signal(str)
     announced = Signal(list)  # the DayItems just announced
 
-    def __init__(
-        self, *, tray_icon: QSystemTrayIcon | None = None, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, *, tray_icon: TrayLike | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tray = tray_icon
         self._announced_ids: set[str] = set()
 
+    @classmethod
+    def for_desktop(cls, *, icon: QIcon, parent: QObject | None = None) -> ReminderNotifier:
+        """With a tray icon where the desktop has a notification area, else banner-only."""
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return cls(parent=parent)
+        tray = QSystemTrayIcon(icon, parent)
+        tray.setToolTip("Fieldbook")
+        tray.show()
+        return cls(tray_icon=tray, parent=parent)
+
     @property
     def uses_tray(self) -> bool:
-        return self._tray is not None and QSystemTrayIcon.isSystemTrayAvailable()
+        return self._tray is not None
 
     def forget(self, record_ids: Iterable[str]) -> None:
         """Allow these to be announced again (e.g. a follow-up that was re-opened)."""
@@ -58,7 +75,7 @@ class ReminderNotifier(QObject):
         self._announced_ids.update(item.record_id for item in fresh)
         title = self.tr("%n follow-up(s) due", "", len(fresh))
         text = self._summary(fresh)
-        if self.uses_tray and self._tray is not None:
+        if self._tray is not None:
             self._tray.showMessage(
                 title, text, QSystemTrayIcon.MessageIcon.Information, TRAY_MESSAGE_MS
             )

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtGui import QIcon
 from sqlalchemy import Engine
 
 from desktop.operations.day_queries import DayItem, DayItemKind
@@ -114,3 +115,26 @@ def test_notifier_lists_at_most_three_titles(qapp):
     notifier.notify_due([_item(str(n)) for n in range(5)])
     assert shown and shown[0].endswith("and 2 more")
     assert shown[0].count("客户 — ") == 3
+
+
+class RecordingTray:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str]] = []
+
+    def showMessage(self, title, msg, icon, msecs) -> None:
+        self.messages.append((title, msg))
+
+
+def test_with_a_tray_reminders_become_desktop_notifications(qapp):
+    tray = RecordingTray()
+    notifier = ReminderNotifier(tray_icon=tray)
+    banners: list[str] = []
+    notifier.banner_requested.connect(banners.append)
+    notifier.notify_due([_item("回访报价")])
+    assert tray.messages == [("1 follow-up(s) due", "客户 — 回访报价")]
+    assert banners == []
+
+
+def test_without_a_notification_area_the_desktop_notifier_falls_back_to_the_banner(qapp):
+    notifier = ReminderNotifier.for_desktop(icon=QIcon())
+    assert not notifier.uses_tray  # the offscreen platform has no system tray
