@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from desktop.sync import state
 from desktop.sync.api import ApiClient
 from desktop.sync.credentials import CredentialStore
-from desktop.sync.engine import SyncEngine
+from desktop.sync.engine import SyncEngine, SyncOptions
 from desktop.sync.inbox import SyncInbox
 from desktop.sync.loop import SyncLoop
 from desktop.sync.transport import Transport
@@ -47,6 +47,7 @@ def build_session(
     login: str,
     interval_seconds: float = 300.0,
     long_poll_seconds: float = 25.0,
+    options: SyncOptions | None = None,
 ) -> SyncSession:
     """The transport, API client, sync engine and loop for `login` on `server_url` (not started).
     The refresh token, if one was saved, is read from the keyring on first use."""
@@ -56,7 +57,7 @@ def build_session(
         credentials=CredentialStore(server_url=server_url, login=login),
         client_id=client_id,
     )
-    engine = SyncEngine(engine=replica, api=api, replica_path=replica_path)
+    engine = SyncEngine(engine=replica, api=api, replica_path=replica_path, options=options)
     loop = SyncLoop(
         sync=engine,
         inbox=SyncInbox(engine=replica),
@@ -91,6 +92,7 @@ def sign_in(
     login: str,
     password: str,
     interval_seconds: float = 300.0,
+    options: SyncOptions | None = None,
 ) -> SignedIn:
     """Sign in (network and a small replica write): runs on a worker thread, raises SyncError."""
     previous = state.get(replica, state.USER_ID)
@@ -100,6 +102,7 @@ def sign_in(
         server_url=server_url,
         login=login,
         interval_seconds=interval_seconds,
+        options=options,
     )
     pair = session.api.login(login=login, password=password)
     user_id = str(pair.user_id)
