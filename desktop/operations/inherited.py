@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select
+from sqlalchemy import Connection, Engine, Select, Table, and_, exists, func, or_, select
 
 from desktop.store.schema import entity_tables, sync_state
 
@@ -137,24 +137,43 @@ def _inherited_ids(connection: Connection, user_id: str) -> list[tuple[str, str,
     return [(row.id, row.name or "", row.tier or "") for row in connection.execute(query)]
 
 
+# Per-customer pieces are read for a chunk of customers at once (set-based, not one query per
+# customer): a leaver's book of hundreds of customers builds in a handful of queries.
+CHUNK = 500
+
+
+def _ranked(table: Table, order: tuple[Any, ...], ids: list[str], limit: int) -> Select[Any]:
+    """The first `limit` rows per customer of `table` (SQLite window function)."""
+    rank = func.row_number().over(partition_by=table.c.customer_id, order_by=order).label("rank")
+    inner = (
+        select(table, activity_actor.label("actor"), rank)
+        if table is ACTIVITY
+        else select(table, rank)
+    ).where(table.c.customer_id.in_(ids))
+    if "archived" in table.c and table is not ACTIVITY:
+        inner = inner.where(table.c.archived == 0)
+    ranked = inner.subquery()
+    return select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.rank)
+
+
 def _recent(
-    connection: Connection, customer_id: str, names: dict[str, str]
-) -> tuple[list[RecentContact], int, str | None]:
-    total = connection.execute(
-        select(func.count()).where(ACTIVITY.c.customer_id == customer_id)
-    ).scalar_one()
-    rows = connection.execute(
-        select(ACTIVITY, activity_actor.label("actor"))
-        .where(ACTIVITY.c.customer_id == customer_id)
-        .order_by(ACTIVITY.c.occurred_at.desc(), ACTIVITY.c.id)
-        .limit(RECENT_CONTACTS)
-    ).mappings()
-    recent: list[RecentContact] = []
-    previous: str | None = None
-    for row in rows:
+    connection: Connection, ids: list[str], names: dict[str, str]
+) -> tuple[dict[str, list[RecentContact]], dict[str, int], dict[str, str]]:
+    totals = {
+        row.customer_id: int(row.total)
+        for row in connection.execute(
+            select(ACTIVITY.c.customer_id, func.count().label("total"))
+            .where(ACTIVITY.c.customer_id.in_(ids))
+            .group_by(ACTIVITY.c.customer_id)
+        )
+    }
+    recent: dict[str, list[RecentContact]] = {}
+    previous: dict[str, str] = {}  # who worked the customer last
+    order = (ACTIVITY.c.occurred_at.desc(), ACTIVITY.c.id)
+    for row in connection.execute(_ranked(ACTIVITY, order, ids, RECENT_CONTACTS)).mappings():
         actor = row["actor"]
-        previous = previous or actor
-        recent.append(
+        previous.setdefault(row["customer_id"], actor or "")
+        recent.setdefault(row["customer_id"], []).append(
             RecentContact(
                 occurred_at=row["occurred_at"] or "",
                 kind=row["kind"] or "",
@@ -164,54 +183,58 @@ def _recent(
                 next_step=row["next_step"] or "",
             )
         )
-    return recent, int(total), previous
+    return recent, totals, previous
 
 
-def _open_deals(connection: Connection, customer_id: str) -> list[OpenDeal]:
+def _open_deals(connection: Connection, ids: list[str]) -> dict[str, list[OpenDeal]]:
     rows = connection.execute(
         select(OPPORTUNITY, STAGE.c.name.label("stage_name"))
         .outerjoin(STAGE, STAGE.c.id == OPPORTUNITY.c.stage_id)
         .where(
-            OPPORTUNITY.c.customer_id == customer_id,
+            OPPORTUNITY.c.customer_id.in_(ids),
             OPPORTUNITY.c.archived == 0,
             or_(OPPORTUNITY.c.status.is_(None), OPPORTUNITY.c.status.in_(("", "open"))),
         )
         .order_by(OPPORTUNITY.c.expected_close, OPPORTUNITY.c.id)
     ).mappings()
-    return [
-        OpenDeal(
-            opportunity_id=row["id"],
-            name=row["name"] or "",
-            amount=row["amount"],
-            currency=row["currency"] or "",
-            stage=row["stage_name"] or "",
-            expected_close=row["expected_close"] or "",
+    deals: dict[str, list[OpenDeal]] = {}
+    for row in rows:
+        deals.setdefault(row["customer_id"], []).append(
+            OpenDeal(
+                opportunity_id=row["id"],
+                name=row["name"] or "",
+                amount=row["amount"],
+                currency=row["currency"] or "",
+                stage=row["stage_name"] or "",
+                expected_close=row["expected_close"] or "",
+            )
         )
-        for row in rows
-    ]
+    return deals
 
 
-def _next_steps(connection: Connection, customer_id: str, now: str) -> list[NextStep]:
+def _next_steps(connection: Connection, ids: list[str], now: str) -> dict[str, list[NextStep]]:
     not_done = or_(FOLLOWUP.c.done.is_(None), FOLLOWUP.c.done.is_(False))
     rows = connection.execute(
-        select(FOLLOWUP.c.id, FOLLOWUP.c.title, FOLLOWUP.c.due_at)
-        .where(and_(FOLLOWUP.c.customer_id == customer_id, FOLLOWUP.c.archived == 0, not_done))
+        select(FOLLOWUP.c.id, FOLLOWUP.c.customer_id, FOLLOWUP.c.title, FOLLOWUP.c.due_at)
+        .where(and_(FOLLOWUP.c.customer_id.in_(ids), FOLLOWUP.c.archived == 0, not_done))
         .order_by(FOLLOWUP.c.due_at, FOLLOWUP.c.id)
     )
-    return [
-        NextStep(row.id, row.title or "", row.due_at or "", bool(row.due_at and row.due_at < now))
-        for row in rows
-    ]
+    steps: dict[str, list[NextStep]] = {}
+    for row in rows:
+        overdue = bool(row.due_at and row.due_at < now)
+        steps.setdefault(row.customer_id, []).append(
+            NextStep(row.id, row.title or "", row.due_at or "", overdue)
+        )
+    return steps
 
 
-def _key_contacts(connection: Connection, customer_id: str) -> list[str]:
-    rows = connection.execute(
-        select(CONTACT.c.name, CONTACT.c.title)
-        .where(CONTACT.c.customer_id == customer_id, CONTACT.c.archived == 0)
-        .order_by(CONTACT.c.name, CONTACT.c.id)
-        .limit(KEY_CONTACTS)
-    )
-    return [f"{row.name}, {row.title}" if row.title else str(row.name) for row in rows]
+def _key_contacts(connection: Connection, ids: list[str]) -> dict[str, list[str]]:
+    order = (CONTACT.c.name, CONTACT.c.id)
+    contacts: dict[str, list[str]] = {}
+    for row in connection.execute(_ranked(CONTACT, order, ids, KEY_CONTACTS)).mappings():
+        label = f"{row['name']}, {row['title']}" if row["title"] else str(row["name"])
+        contacts.setdefault(row["customer_id"], []).append(label)
+    return contacts
 
 
 def inherited_customers(
@@ -222,26 +245,37 @@ def inherited_customers(
         # One read transaction: a sync applying a page meanwhile cannot show half a hand-over.
         reviewed = _reviewed(connection)
         names = _user_names(connection)
+        wanted = [
+            (customer_id, name, tier)
+            for customer_id, name, tier in _inherited_ids(connection, user_id)
+            if include_reviewed or customer_id not in reviewed
+        ]
         queue: list[InheritedCustomer] = []
-        for customer_id, name, tier in _inherited_ids(connection, user_id):
-            if customer_id in reviewed and not include_reviewed:
-                continue
-            recent, total, previous = _recent(connection, customer_id, names)
-            queue.append(
-                InheritedCustomer(
-                    customer_id=customer_id,
-                    name=name,
-                    tier=tier,
-                    previous_owner=names.get(previous or "", previous or ""),
-                    activity_count=total,
-                    last_contact_at=recent[0].occurred_at if recent else "",
-                    recent=tuple(recent),
-                    open_deals=tuple(_open_deals(connection, customer_id)),
-                    next_steps=tuple(_next_steps(connection, customer_id, now)),
-                    key_contacts=tuple(_key_contacts(connection, customer_id)),
-                    reviewed=customer_id in reviewed,
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            ids = [customer_id for customer_id, _name, _tier in chunk]
+            recent, totals, previous = _recent(connection, ids, names)
+            deals = _open_deals(connection, ids)
+            steps = _next_steps(connection, ids, now)
+            contacts = _key_contacts(connection, ids)
+            for customer_id, name, tier in chunk:
+                last = recent.get(customer_id, [])
+                before = previous.get(customer_id, "")
+                queue.append(
+                    InheritedCustomer(
+                        customer_id=customer_id,
+                        name=name,
+                        tier=tier,
+                        previous_owner=names.get(before, before),
+                        activity_count=totals.get(customer_id, 0),
+                        last_contact_at=last[0].occurred_at if last else "",
+                        recent=tuple(last),
+                        open_deals=tuple(deals.get(customer_id, ())),
+                        next_steps=tuple(steps.get(customer_id, ())),
+                        key_contacts=tuple(contacts.get(customer_id, ())),
+                        reviewed=customer_id in reviewed,
+                    )
                 )
-            )
         return queue
 
 
