@@ -615,7 +615,7 @@ def damaged_push_bodies(draw: st.DrawFn, client_id: str) -> Any:
 
 
 @settings(
-    max_examples=100,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -657,7 +657,7 @@ def writable_endpoints(firm: Firm) -> list[tuple[str, str]]:
 
 
 @settings(
-    max_examples=120,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
