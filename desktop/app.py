@@ -90,6 +90,10 @@ class DesktopApp:
         self.window: MainWindow | None = None
         self.session: SyncSession | None = None
         self.smoke_result: int | None = None
+        # Set by bench/startup.py (not a command-line option): print when the window became
+        # interactive on a large replica, then exit, without signing in or syncing.
+        self.startup_report = bool(getattr(args, "startup_report", False))
+        self._milestones: dict[str, float] = {}
 
     # --- start ------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -134,7 +138,7 @@ class DesktopApp:
         if self.session is not None:
             self.timings.sync_started = time.perf_counter()
             self.sync.attach(self.session.loop)
-        elif not self.args.smoke_test:
+        elif not self.args.smoke_test and not self.startup_report:
             QTimer.singleShot(0, self._ask_to_sign_in)
         return True
 
@@ -170,6 +174,8 @@ class DesktopApp:
         window.quit_confirmed.connect(self._on_quit_confirmed)
         window.settings_requested.connect(self._show_settings)
         window.show_user(display_name)
+        if self.startup_report:
+            window.my_day.day_loaded.connect(self._on_day_loaded_for_report)
         window.show()
         self.window = window
         self.sync.sync_finished.connect(self._on_first_sync_finished)
@@ -216,6 +222,9 @@ class DesktopApp:
     def _on_window_ready(self) -> None:
         if self.timings.window_ready is None:
             self.timings.window_ready = time.perf_counter()
+        if self.startup_report:
+            self._report_startup()
+            return
         if self.args.smoke_test and self.session is None:
             self._finish_smoke_test(ok=False, reason="no server to sync with")
         elif self.args.smoke_test:
@@ -245,6 +254,35 @@ class DesktopApp:
             self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
             self.window.close()
         self.qt_app.exit(self.smoke_result)
+
+    def _report_startup(self) -> None:
+        """Wall-clock milestones (time.time(), so the starting process can subtract its own
+        start): window shown, My day's data on screen, then the customer list's first page."""
+        self._milestones["window_shown"] = time.time()
+        self._maybe_finish_report()
+
+    def _on_day_loaded_for_report(self, _day: object) -> None:
+        if "first_screen_loaded" in self._milestones:
+            return
+        self._milestones["first_screen_loaded"] = time.time()
+        assert self.window is not None
+        self.window.customers.model.loaded.connect(self._on_customers_loaded_for_report)
+        self.window.sidebar.setCurrentRow(1)  # Customers
+
+    def _on_customers_loaded_for_report(self, total: int) -> None:
+        self._milestones["customer_list_loaded"] = time.time()
+        self._milestones["customers"] = total
+        self._maybe_finish_report()
+
+    def _maybe_finish_report(self) -> None:
+        wanted = ("window_shown", "first_screen_loaded", "customer_list_loaded")
+        if self.window is None or not all(key in self._milestones for key in wanted):
+            return
+        print(json.dumps(self._milestones), flush=True)
+        self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
+        self.window.close()
+        self.smoke_result = 0
+        self.qt_app.exit(0)
 
     # --- stop -------------------------------------------------------------------------------
     def _on_quit_confirmed(self) -> None:
