@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.operations.lease import LeaseState, LeaseStatus, OfflineLease
+from desktop.ui.i18n import retranslate_on_change
 
 RECHECK_INTERVAL_MS = 60_000  # the lease is counted in days: a minute's delay is harmless
 
@@ -68,8 +69,7 @@ class LeaseLockWidget(QWidget):
         self.sync_button.setText(self.tr("Syncing…") if busy else self.tr("Sync now"))
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self._retranslate()
+        retranslate_on_change(event, self._retranslate)
         super().changeEvent(event)
 
 
@@ -106,8 +106,9 @@ class LeaseGate(QStackedWidget):
         return self.currentWidget() is self.lock_screen
 
     @Slot()
-    def refresh(self) -> LeaseStatus:
-        """Re-evaluate the lease; call after every sync (successful or not) and on start."""
+    def refresh(self, *_ignored: object) -> LeaseStatus:
+        """Re-evaluate the lease; connect `SyncController.sync_finished` here (a failed sync
+        changes nothing, a successful one moves the last sync time)."""
         status = self.lease.status()
         was_locked = self.is_locked
         self.status = status

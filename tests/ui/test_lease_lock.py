@@ -102,3 +102,20 @@ def test_timer_rechecks_the_lease_without_any_sync(qtbot):
     with qtbot.waitSignal(gate.locked, timeout=2000):
         pass
     assert gate.is_locked
+
+
+def test_a_finished_sync_signal_can_drive_the_gate(qtbot, tmp_path):
+    from desktop.ui.sync_controller import SyncController
+
+    scenario = Scenario()
+    scenario.now = SYNCED + timedelta(days=10)
+    gate, _content = _gate(qtbot, scenario)
+    controller = SyncController()
+    try:
+        controller.sync_finished.connect(gate.refresh)
+        scenario.last_sync = scenario.now
+        with qtbot.waitSignal(gate.unlocked):
+            controller.sync_finished.emit(None)
+    finally:
+        controller.stop()
+    assert not gate.is_locked
