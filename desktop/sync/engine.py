@@ -141,6 +141,18 @@ class SyncEngine:
             outbox.prune_acknowledged(connection, retention_days=self.options.outbox_retention_days)
         return self._summary(tally, hello.account_state)
 
+    def push_pending(self) -> SyncSummary:
+        """Send what is pending now, without hello or pull: the fast path after a local write
+        while the long-poll listener is bringing the server's changes anyway. Anything unusual
+        (reset, closed account) surfaces as an error, and the caller runs a full `sync_once`."""
+        with self._sync_lock:
+            if self.wiped is not None:
+                return SyncSummary(account_state="wipe", wiped=self.wiped)
+            tally = _Tally()
+            self._push_all(tally, probe=False)
+            self._settle_deferred_exits()
+            return self._summary(tally, state.get(self.engine, state.ACCOUNT_STATE) or "active")
+
     def _summary(self, tally: _Tally, account_state: str) -> SyncSummary:
         return SyncSummary(
             pushed=tally.pushed,

@@ -77,6 +77,7 @@ class SyncLoop:
         self._lock = threading.Lock()
         self._status = SyncStatus(credential_storage=sync.api.credentials.storage)
         self._wake = threading.Event()
+        self._push_soon = threading.Event()  # a local write: push only, the listener pulls
         self._listen = threading.Event()  # set while the last cycle succeeded
         self._stopping = threading.Event()
         self._cycles_done = threading.Condition()
@@ -106,7 +107,15 @@ class SyncLoop:
         self.sync.api.transport.close()
 
     def nudge(self) -> None:
-        """A local write happened (or the person pressed "sync now"): push without waiting."""
+        """A local write happened: push without waiting. While the long-poll listener is
+        running, a push alone is enough (it brings the server's answer); otherwise a full cycle."""
+        if self._listen.is_set():
+            self._push_soon.set()
+        self._wake.set()
+
+    def sync_now(self) -> None:
+        """The person pressed "sync now": a full cycle at once."""
+        self._push_soon.clear()
         self._wake.set()
 
     def wait_for_cycles(self, count: int, timeout: float) -> bool:
@@ -131,18 +140,21 @@ class SyncLoop:
             self._wake.clear()
             if self._stopping.is_set():
                 return
-            delay = self._one_cycle()
+            push_only = self._push_soon.is_set() and self._listen.is_set()
+            self._push_soon.clear()
+            delay = self._one_cycle(push_only=push_only)
             with self._cycles_done:
                 self._cycles += 1
                 self._cycles_done.notify_all()
             if self.sync.wiped is not None:
                 return
 
-    def _one_cycle(self) -> float | None:
-        """Run one sync; returns how long to wait before the next (None: until nudged)."""
+    def _one_cycle(self, *, push_only: bool = False) -> float | None:
+        """Run one sync (or only a push); returns how long to wait before the next (None: until
+        nudged)."""
         self._update(running=True)
         try:
-            summary = self.sync.sync_once()
+            summary = self.sync.push_pending() if push_only else self.sync.sync_once()
         except UpgradeRequired as error:
             self._listen.clear()
             self._update(running=False, last_error=error.message, stopped_reason=error.code)
