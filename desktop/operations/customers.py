@@ -128,7 +128,12 @@ def _page_query(
     criteria: CustomerFilter, sort: CustomerSort, descending: bool, offset: int, limit: int
 ) -> Select[Any]:
     sort_column = CUSTOMER.c[sort.value]
-    ordering = (sort_column.desc() if descending else sort_column.asc(), CUSTOMER.c.id)
+    # The id breaks ties in the same direction, so a backward index scan serves descending pages.
+    ordering = (
+        (sort_column.desc(), CUSTOMER.c.id.desc())
+        if descending
+        else (sort_column.asc(), CUSTOMER.c.id.asc())
+    )
     # Step 1 pages over ids only: SQLite computes every column of the rows an OFFSET skips, so
     # the per-row lookups below must not run for the 50,000 rows before a page deep in the list.
     page = (

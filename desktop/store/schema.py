@@ -43,6 +43,9 @@ Index("ix_customer_list", _customer.c.archived, _customer.c.name, _customer.c.id
 for _filter in ("owner_id", "team_id", "tier", "lifecycle"):
     Index(f"ix_customer_list_{_filter}", _customer.c[_filter], _customer.c.archived,
           _customer.c.name, _customer.c.id)
+# Sorting the whole list by another column (a click on its header) pages through these.
+for _sort in ("industry", "tier", "lifecycle", "created_at"):
+    Index(f"ix_customer_sort_{_sort}", _customer.c.archived, _customer.c[_sort], _customer.c.id)
 # "My follow-ups": one user's open follow-ups by due time.
 Index("ix_followup_assignee_due", entity_tables["followup"].c.assignee_id,
       entity_tables["followup"].c.due_at)
