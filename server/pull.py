@@ -10,7 +10,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, FromClause, and_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    FromClause,
+    LargeBinary,
+    and_,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 
 from protocol.messages import ErrorCode, make_cursor, parse_cursor
 from server.db import read_meta
@@ -80,6 +91,15 @@ def _last_mutation_id(connection: Connection, *, principal: Principal, client_id
     return int(value or 0)
 
 
+def payload_bytes(connection: Connection) -> ColumnElement[Any]:
+    """The payload as UTF-8 bytes straight from the database: no decode into str and encode
+    back for every row of a page that only passes it through."""
+    if connection.dialect.name == "postgresql":
+        # Not CAST(... AS bytea), which would interpret backslashes in the JSON text.
+        return func.convert_to(change_log.c.payload, literal_column("'UTF8'"), type_=LargeBinary)
+    return cast(change_log.c.payload, LargeBinary)
+
+
 def read_page(
     engine: Engine, *, principal: Principal, client_id: str, cursor: str | None, limit: int
 ) -> Page:
@@ -100,7 +120,7 @@ def read_page(
                 change_log.c.entity_id,
                 change_log.c.op,
                 change_log.c.version,
-                change_log.c.payload,
+                payload_bytes(connection),
             )
             .select_from(source)
             .where(
@@ -122,15 +142,15 @@ def read_page(
     next_seq = int(rows[-1][0]) if has_more else max(high_water, start)
     next_cursor = make_cursor(epoch=epoch, seq=next_seq)
     # Entity names, ops and ids are ours (names from protocol.entities, ids validated UUIDs),
-    # so they need no escaping; the payload is already JSON text.
+    # so they need no escaping; the payload is already UTF-8 JSON and is copied as it is.
     parts = [
-        f'{{"seq":{seq},"entity":"{entity}","id":"{record_id}","op":"{op}",'
-        f'"version":{version},"data":{payload or "null"}}}'
+        b'{"seq":%d,"entity":"%s","id":"%s","op":"%s","version":%d,"data":%s}'
+        % (seq, entity.encode(), record_id.encode(), op.encode(), version, payload or b"null")
         for seq, entity, record_id, op, version, payload in rows
     ]
-    body = (
-        f'{{"changes":[{",".join(parts)}],"next_cursor":{json.dumps(next_cursor)},'
-        f'"has_more":{"true" if has_more else "false"},"epoch":{json.dumps(epoch)},'
-        f'"last_mutation_id":{last_mutation_id}}}'
+    tail = (
+        f'],"next_cursor":{json.dumps(next_cursor)},"has_more":{"true" if has_more else "false"},'
+        f'"epoch":{json.dumps(epoch)},"last_mutation_id":{last_mutation_id}}}'
     )
-    return Page(body=body.encode("utf-8"), count=len(rows), next_cursor=next_cursor)
+    body = b"".join((b'{"changes":[', b",".join(parts), tail.encode()))
+    return Page(body=body, count=len(rows), next_cursor=next_cursor)
