@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from protocol.messages import MAX_REQUEST_BYTES
 from server import SERVER_VERSION
-from server.api import admin, auth, sync
+from server.api import admin, audit_events, auth, sync
 from server.config import ServerSettings
 from server.db import default_database_url, init_database, open_engine
 from server.errors import BodySizeLimit, install_error_handlers
@@ -51,6 +51,7 @@ def create_app(
     app.include_router(auth.router)
     app.include_router(sync.router)
     app.include_router(admin.router)
+    app.include_router(audit_events.router)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

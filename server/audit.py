@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, Engine, and_, insert, select
 
-from server.db import utc_now_iso
+from server.db import utc_now_iso, write_transaction
 from server.records import Actor
 from server.schema import audit_log
 
@@ -66,3 +67,37 @@ def query_audit(
         entry["detail"] = json.loads(entry["detail"]) if entry["detail"] else None
         rows.append(entry)
     return rows
+
+
+def record_client_events(
+    engine: Engine, *, actor: Actor, events: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Record events a client queued (exports, prints), once per event id; returns every id
+    now on record, including those a lost answer made the client send again."""
+    ids = [str(event["id"]) for event in events]
+    # Under the write lock: two copies of one upload arriving together still record once.
+    with write_transaction(engine) as (connection, _allocator):
+        known = set(
+            connection.execute(
+                select(audit_log.c.event_id).where(
+                    and_(audit_log.c.actor_id == actor.user_id, audit_log.c.event_id.in_(ids))
+                )
+            ).scalars()
+        )
+        for event in events:
+            event_id = str(event["id"])
+            if event_id in known:
+                continue
+            known.add(event_id)
+            detail = {**(event.get("detail") or {}), "client_at": event.get("at")}
+            connection.execute(
+                insert(audit_log).values(
+                    at=utc_now_iso(),
+                    actor_id=actor.user_id,
+                    client_id=actor.client_id,
+                    action=str(event["action"]),
+                    detail=json.dumps(detail, ensure_ascii=False),
+                    event_id=event_id,
+                )
+            )
+    return ids

@@ -148,6 +148,9 @@ audit_log = Table(
     Column("entity_id", String(ID_LENGTH)),
     Column("customer_id", String(ID_LENGTH)),
     Column("detail", Text),
+    # The client's own id of an event it reported (exports made offline): retries record once.
+    Column("event_id", String(64)),
 )
 Index("ix_audit_actor", audit_log.c.actor_id)
+Index("ix_audit_event", audit_log.c.event_id)
 Index("ix_audit_customer", audit_log.c.customer_id)

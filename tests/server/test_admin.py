@@ -286,3 +286,27 @@ def test_reactivation_by_patch(server: ServerHarness, firm: Firm) -> None:
     )
     assert on.status_code == 200
     assert server.login("bob").user_id == firm.bob
+
+
+def test_client_audit_events_are_recorded_once(server: ServerHarness, firm: Firm) -> None:
+    ann, admin = server.login("ann"), server.login("admin")
+    events = [
+        {"id": "ev-1", "at": "2026-11-20T09:00:00Z", "action": "export", "detail": {"count": 3}},
+        {"id": "ev-2", "at": "2026-11-20T09:01:00Z", "action": "print", "detail": None},
+    ]
+    body = {"client_id": ann.client_id, "events": events}
+    for _attempt in range(2):  # a retry after a lost answer
+        answer = server.client.post("/audit/events", headers=ann.headers, json=body)
+        assert answer.status_code == 200
+        assert answer.json() == {"recorded": ["ev-1", "ev-2"]}
+    entries = server.client.get(
+        "/admin/audit", headers=admin.headers, params={"user": firm.ann}
+    ).json()
+    exports = [e for e in entries if e["action"] == "export"]
+    assert len(exports) == 1
+    assert exports[0]["detail"]["count"] == 3
+    assert exports[0]["client_id"] == ann.client_id
+    assert [e["action"] for e in entries].count("print") == 1
+    bad = {"client_id": ann.client_id, "events": [{"id": "x", "action": "delete_all"}]}
+    refused = server.client.post("/audit/events", headers=ann.headers, json=bad)
+    assert (refused.status_code, refused.json()["code"]) == (422, "validation_error")

@@ -18,6 +18,9 @@ def test_init_is_idempotent_and_keeps_the_epoch(database_url: str) -> None:
         assert init_database(engine) == first
         tables = set(inspect(engine).get_table_names())
         assert {"alembic_version", "change_log", "customer", "audit_log", "tokens"} <= tables
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            assert version.scalar() == "0002"
     finally:
         engine.dispose()
 
