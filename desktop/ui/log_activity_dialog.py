@@ -9,6 +9,7 @@ stays open with everything typed when saving is refused, and says what to fix.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QEvent, QLocale, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -31,12 +32,15 @@ from desktop.domain.messages import ValidationError
 from desktop.domain.values import ActivityKind
 from desktop.operations.activities import LoggedActivity, log_activity
 from desktop.operations.status import pending_changes
-from desktop.store.search import SearchHit, search
 from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import problem_text
 from desktop.ui.formatting import uses_chinese
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.reference_data import load_reference_data
+from desktop.ui.search_palette import search_customers
+
+if TYPE_CHECKING:
+    from desktop.store.search import SearchHit
 
 COMPLETION_DEBOUNCE_MS = 150
 COMPLETION_LIMIT = 15
@@ -150,7 +154,9 @@ class LogActivityDialog(QDialog):
             return
         engine = self._context.engine
         self._context.tasks.run_db(
-            lambda: search(engine, query=query, limit=COMPLETION_LIMIT, kinds=("customer",)),
+            lambda: search_customers(
+                engine, query=query, limit=COMPLETION_LIMIT, kinds=("customer",)
+            ),
             on_done=lambda hits: self._on_completions(sequence, hits),
             on_error=lambda error: self.error_label.setText(str(error)),
             owner=self,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.sync.loop import SyncStatus
 from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import CustomerFileView
 from desktop.ui.customer_list_view import CustomerListView
@@ -39,6 +39,9 @@ from desktop.ui.shortcuts import ShortcutHelpDialog, bind_shortcuts, retranslate
 from desktop.ui.sync_inbox_view import SyncInboxView
 from desktop.ui.sync_status_widget import SyncStatusWidget
 from desktop.ui.task_runner import TaskFailure
+
+if TYPE_CHECKING:  # the sync stack is imported once syncing starts (see sync_controller)
+    from desktop.sync.loop import SyncStatus
 
 STATUS_MESSAGE_MS = 8_000
 

@@ -4,11 +4,14 @@ Typing restarts a short debounce timer; when it fires, the query runs on the dat
 (`desktop.store.search.search`). Each query carries a sequence number, and an answer to an older
 query is dropped, so fast typing never shows results for text that is no longer in the box.
 Enter (or a double click) opens the chosen customer's file.
+
+`desktop.store.search` is imported on first use, on the database thread: it loads the pinyin
+tables, which would add most of a second to the app's start-up.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -22,16 +25,35 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from sqlalchemy import Engine
 
-from desktop.store.search import MARK_END, MARK_START, SearchHit, search
 from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
+
+if TYPE_CHECKING:
+    from desktop.store.search import SearchHit
 
 DEBOUNCE_MS = 150
 RESULT_LIMIT = 20
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def search_customers(
+    engine: Engine, *, query: str, limit: int, kinds: tuple[str, ...] | None = None
+) -> list[SearchHit]:
+    """Runs on the database thread (see the module note on the deferred import)."""
+    from desktop.store.search import SEARCH_KINDS, search
+
+    return search(engine, query=query, limit=limit, kinds=kinds or SEARCH_KINDS)
+
+
+def plain_snippet(snippet: str) -> str:
+    """The snippet without the match markers (the search module is loaded once hits exist)."""
+    from desktop.store.search import MARK_END, MARK_START
+
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
 
 
 class SearchResultsModel(QAbstractListModel):
@@ -62,7 +84,7 @@ class SearchResultsModel(QAbstractListModel):
                 "contact": self.tr("Contact"),
                 "activity": self.tr("Activity"),
             }.get(hit.kind, hit.kind)
-            snippet = hit.snippet.replace(MARK_START, "").replace(MARK_END, "")
+            snippet = plain_snippet(hit.snippet)
             return f"{hit.title}  ·  {kind}\n{snippet}" if snippet else f"{hit.title}  ·  {kind}"
         if role == CUSTOMER_ID_ROLE:
             return hit.customer_id
@@ -125,7 +147,7 @@ class SearchPaletteDialog(QDialog):
             return
         engine = self._context.engine
         self._context.tasks.run_db(
-            lambda: search(engine, query=query, limit=RESULT_LIMIT),
+            lambda: search_customers(engine, query=query, limit=RESULT_LIMIT),
             on_done=lambda hits: self._on_hits(sequence, query, hits),
             on_error=self._on_search_error,
             owner=self,

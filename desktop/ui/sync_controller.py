@@ -4,7 +4,12 @@ The loop calls `on_status(snapshot)` from its own threads. This adapter re-emits
 through a queued connection so screens only ever see it on the UI thread, and derives two easier
 signals from consecutive snapshots: `progress` while a pull runs and `sync_finished` when a cycle
 ends. Before sign-in (or in a replica without a server) there is no loop: the controller still
-answers `status()` and `pending_changes`, so the status bar shows "offline" with the outbox count.
+answers `pending_changes` (and `status()` is None), so the status bar shows "not signed in" with
+the outbox count.
+
+`desktop.sync.loop` is imported for type checking only: it pulls in the whole sync stack (HTTP
+client, bulk apply, the pinyin tables of the search index), about a second of start-up that the
+window does not need before the first sync begins.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from desktop.sync.loop import SyncStatus
+if TYPE_CHECKING:
+    from desktop.sync.loop import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +47,14 @@ class SyncController(QObject):
     state_changed = Signal(object)  # SyncStatus, on the UI thread
     progress = Signal(int, int)  # rows pulled so far, estimated total (0 while unknown)
     sync_finished = Signal(object)  # SyncStatus at the end of a cycle (last_error set if failed)
+    pending_changed = Signal(int)  # changes the server has not acknowledged yet
     _status_from_worker = Signal(object)
 
     def __init__(self, *, loop: SyncLoopLike | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self._loop: SyncLoopLike | None = None
-        self._status = SyncStatus()
-        self._local_pending = 0
+        self._status: SyncStatus | None = None  # None until a loop reports (not signed in)
+        self._pending = 0
         self._status_from_worker.connect(self._on_loop_status, Qt.ConnectionType.QueuedConnection)
         if loop is not None:
             self.attach(loop)
@@ -84,17 +91,21 @@ class SyncController(QObject):
 
     def note_local_write(self, *, pending_changes: int) -> None:
         """A screen saved something: show the new outbox count now and push without waiting."""
-        self._local_pending = pending_changes
-        self._adopt(replace(self._status, pending_changes=pending_changes))
+        if self._status is None:
+            self._pending = pending_changes
+            self.pending_changed.emit(pending_changes)
+        else:
+            self._adopt(replace(self._status, pending_changes=pending_changes))
         self.sync_now()
 
     # --- state ------------------------------------------------------------------------------
-    def status(self) -> SyncStatus:
+    def status(self) -> SyncStatus | None:
+        """The loop's last snapshot; None before sign-in (no loop has reported yet)."""
         return self._status
 
     @property
     def pending_changes(self) -> int:
-        return self._status.pending_changes
+        return self._pending if self._status is None else self._status.pending_changes
 
     @Slot(object)
     def _on_loop_status(self, status: SyncStatus) -> None:
@@ -105,7 +116,11 @@ class SyncController(QObject):
     def _adopt(self, status: SyncStatus) -> None:
         previous, self._status = self._status, status
         self.state_changed.emit(status)
-        if status.running and status.pull_rows != previous.pull_rows:
+        if previous is None or previous.pending_changes != status.pending_changes:
+            self.pending_changed.emit(status.pending_changes)
+        was_running = previous is not None and previous.running
+        previous_rows = previous.pull_rows if previous is not None else 0
+        if status.running and status.pull_rows != previous_rows:
             self.progress.emit(status.pull_rows, status.pull_estimated or 0)
-        if previous.running and not status.running:
+        if was_running and not status.running:
             self.sync_finished.emit(status)

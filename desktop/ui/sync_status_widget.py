@@ -3,13 +3,17 @@ progress bar while a long pull runs. Fed by `SyncController` signals on the UI t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QLocale, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from desktop.sync.loop import SyncStatus
 from desktop.ui.formatting import format_timestamp
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.sync_controller import SyncController
+
+if TYPE_CHECKING:  # the sync stack is imported once syncing starts (see sync_controller)
+    from desktop.sync.loop import SyncStatus
 
 
 class SyncStatusWidget(QWidget):
@@ -45,10 +49,19 @@ class SyncStatusWidget(QWidget):
         ):
             layout.addWidget(widget)
         controller.state_changed.connect(self.show_status)
+        controller.pending_changed.connect(self._show_pending)
         controller.progress.connect(self._on_controller_progress)
-        self.show_status(controller.status())
+        self.retranslate()
 
-    def show_status(self, status: SyncStatus) -> None:
+    def show_status(self, status: SyncStatus | None) -> None:
+        if status is None:  # no server yet: this copy works offline until someone signs in
+            self.state_label.setText(self.tr("Not signed in"))
+            self.state_label.setToolTip("")
+            self._show_pending(self._controller.pending_changes)
+            self.last_sync_label.setText(self.tr("Never synced"))
+            self.problems_button.hide()
+            self.progress.hide()
+            return
         if status.stopped_reason == "sign_in_required":
             state = self.tr("Sign-in needed")
         elif status.stopped_reason == "upgrade_required":
@@ -61,11 +74,7 @@ class SyncStatusWidget(QWidget):
             state = self.tr("Offline")
         self.state_label.setText(state)
         self.state_label.setToolTip(status.last_error or "")
-        self.pending_label.setText(
-            self.tr("%n change(s) waiting", "", status.pending_changes)
-            if status.pending_changes
-            else self.tr("All changes sent")
-        )
+        self._show_pending(status.pending_changes)
         if status.last_sync_at:
             when = format_timestamp(status.last_sync_at, QLocale())
             self.last_sync_label.setText(self.tr("Last sync %1").replace("%1", when))
@@ -76,6 +85,11 @@ class SyncStatusWidget(QWidget):
         self.problems_button.setText(self.tr("%n to review", "", problems))
         if not status.running:
             self.progress.hide()
+
+    def _show_pending(self, pending: int) -> None:
+        self.pending_label.setText(
+            self.tr("%n change(s) waiting", "", pending) if pending else self.tr("All changes sent")
+        )
 
     def _on_controller_progress(self, rows: int, estimated: int) -> None:
         self.progress.show()
