@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Engine  # noqa: E402
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
 
 from desktop.operations.activities import log_activity  # noqa: E402
 from desktop.operations.customer_file import customer_file  # noqa: E402
@@ -44,6 +45,7 @@ from desktop.operations.followups import FollowUpScope, list_followups  # noqa: 
 from desktop.operations.status import pending_changes  # noqa: E402
 from desktop.store.bulk import upsert_rows  # noqa: E402
 from desktop.store.replica import open_replica  # noqa: E402
+from desktop.store.schema import sync_state  # noqa: E402
 from protocol.demo_firm import DemoFirm, generate_firm  # noqa: E402
 
 BATCH = 5_000
@@ -72,9 +74,20 @@ def timed(action: Callable[[], object], repeat: int) -> tuple[float, float]:
     return statistics.median(samples), max(samples)
 
 
+def sign_in(engine: Engine, user_id: str) -> None:
+    """What a first sync leaves behind: the replica knows whose it is."""
+    with engine.begin() as connection:
+        connection.execute(
+            sqlite_insert(sync_state)
+            .values(key="user_id", value=user_id)
+            .on_conflict_do_update(index_elements=["key"], set_={"value": user_id})
+        )
+
+
 def cases(engine: Engine, firm: DemoFirm) -> list[tuple[str, Callable[[], object]]]:
     total = count_customers(engine)
     owner = firm.account_managers[0].id
+    sign_in(engine, owner)
     busiest = firm.customer_id(0)
     tier = list_customers(engine, limit=1).rows[0].tier or "gold"
     return [
@@ -101,8 +114,10 @@ def cases(engine: Engine, firm: DemoFirm) -> list[tuple[str, Callable[[], object
             lambda: list_customers(engine, criteria=CustomerFilter(tag="VIP"), limit=PAGE),
         ),
         ("customer file (50 activities)", lambda: customer_file(engine, customer_id=busiest)),
+        ("follow-ups: mine", lambda: list_followups(engine, scope=FollowUpScope.MINE)),
+        ("follow-ups: due today, mine", lambda: list_followups(engine, scope=FollowUpScope.TODAY)),
         (
-            "follow-ups due today (all)",
+            "follow-ups: everyone's open (500)",
             lambda: list_followups(engine, scope=FollowUpScope.ALL_OPEN),
         ),
         ("pending changes", lambda: pending_changes(engine)),
