@@ -29,8 +29,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import vobject
-from openpyxl import Workbook
 from sqlalchemy import Connection, Engine, select
 
 from desktop.store.changes import utc_now
@@ -258,6 +256,9 @@ def _write_csv(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, A
 
 
 def _write_xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
+    # Imported here: every `fieldbook` command loads this module, few of them write Excel.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("customers")
     sheet.append(list(columns))
@@ -267,6 +268,8 @@ def _write_xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, 
 
 
 def _vcard(row: Mapping[str, Any]) -> str:
+    import vobject  # only when exporting contacts (see _write_xlsx)
+
     card = vobject.vCard()
     card.add("fn").value = row["name"]
     # Chinese names are not split into given and family name: the whole name goes in `family`.
