@@ -31,6 +31,9 @@ class PageOutcome:
     upserted: int = 0
     deleted: int = 0
     kept_pending: int = 0  # changes not applied because our own edit is still on its way
+    # The newest of those per record, applied later if our edit is refused (see `held.py`).
+    held: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    settled: set[tuple[str, str]] = field(default_factory=set)  # held changes now out of date
     exited: int = 0  # customers removed with their bucket
     deferred_exits: set[str] = field(default_factory=set)
     unknown_entities: set[str] = field(default_factory=set)
@@ -119,7 +122,9 @@ def apply_changes(
             continue
         if record_id in pending:
             outcome.kept_pending += 1
+            outcome.held[(entity, record_id)] = change
             continue
+        outcome.settled.add((entity, record_id))
         if op == "delete":
             batch.delete(entity, record_id)
         elif op == "upsert":

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables
-from desktop.sync import outbox, state
+from desktop.sync import held, outbox, state
 from desktop.sync.api import ApiClient, Hello
 from desktop.sync.apply import apply_changes, remove_bucket_if_settled
 from desktop.sync.errors import (
@@ -197,6 +197,7 @@ class SyncEngine:
                 outbox.record_versions(connection, sent=batch, results=results)
                 acked = outbox.acknowledge_through(connection, last_mutation_id=last)
                 reopened = self._reopen_if_server_lost(connection, last)
+                outbox.drop_refused_creations(connection, sent=batch, results=results)
             tally.pushed += acked
             tally.rejected += sum(1 for r in results if r.get("status") == "rejected")
             if batch and not acked and not reopened:
@@ -260,12 +261,14 @@ class SyncEngine:
             if known_epoch is not None and epoch and epoch != known_epoch:
                 raise ResetRequired("The server's data was restored from a backup.")
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
+            already_held = held.held_keys(connection)
             outcome = apply_changes(
                 connection,
                 changes=page["changes"],
                 pending=outbox.pending_entity_ids(connection),
                 deferred_exits=deferred,
             )
+            held.remember(connection, outcome, existing=already_held)
             state.write_json_set(connection, state.DEFERRED_EXITS, deferred)
             state.write_value(connection, state.CURSOR, next_cursor)
             if epoch:
@@ -306,11 +309,12 @@ class SyncEngine:
             return self._reopen_if_server_lost(connection, int(server_last)) > 0
 
     def _settle_deferred_exits(self) -> None:
+        """After a push: apply pulled changes held back for records now settled, and remove
+        customers that left our scope while something of theirs was pending."""
         with self.engine.begin() as connection:
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
-            if not deferred:
-                return
             pending = outbox.pending_entity_ids(connection)
+            held.apply_settled(connection, pending=pending, deferred_exits=deferred)
             settled = {
                 customer_id
                 for customer_id in deferred
@@ -334,6 +338,7 @@ class SyncEngine:
             state.write_value(connection, state.CURSOR, None)
             state.write_value(connection, state.EPOCH, epoch)
             state.write_json_set(connection, state.DEFERRED_EXITS, ())
+            held.forget_all(connection)
 
     # --- leaving the firm -------------------------------------------------------------------
     def _drain_then_wipe(self, tally: _Tally) -> SyncSummary:

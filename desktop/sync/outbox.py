@@ -115,6 +115,34 @@ def record_versions(
         )
 
 
+def drop_refused_creations(
+    connection: Connection, *, sent: list[dict[str, Any]], results: list[dict[str, Any]]
+) -> int:
+    """Remove local records whose creation the server refused, once nothing else of theirs is
+    pending: the server never had them, so keeping them would leave this replica different from
+    the server for good. Nothing is lost: the refused values are kept in the sync error record
+    the server sends, where the person sees them."""
+    by_id = {mutation["id"]: mutation for mutation in sent}
+    refused = [
+        by_id[result["id"]]
+        for result in results
+        if result.get("status") == "rejected"
+        and result.get("id") in by_id
+        and by_id[result["id"]]["op"] == "create"
+    ]
+    if not refused:
+        return 0
+    still_pending = pending_entity_ids(connection)
+    removed = 0
+    for mutation in refused:
+        if mutation["entity_id"] in still_pending or mutation["entity"] not in entity_tables:
+            continue
+        table = entity_tables[mutation["entity"]]
+        result = connection.execute(table.delete().where(table.c.id == mutation["entity_id"]))
+        removed += int(result.rowcount or 0)
+    return removed
+
+
 def prune_acknowledged(connection: Connection, *, retention_days: int) -> int:
     cutoff = (datetime.now(UTC) - timedelta(days=retention_days)).isoformat(timespec="seconds")
     cutoff = cutoff.replace("+00:00", "Z")

@@ -83,7 +83,9 @@ def test_4_one_bad_mutation_among_ten_and_503s_drained_by_the_timer(
     errors = SyncInbox(engine=desk.engine).sync_errors()
     assert [error.entity_id for error in errors] == [bad_id]
     assert errors[0].code == "validation_error" and errors[0].message
-    assert errors[0].rejected  # the refused values are kept, nothing is lost
+    assert errors[0].rejected["phone"] == "x" * 500  # the refused values are kept
+    assert desk.row("customer", bad_id) is None  # the server never had it: gone locally too
+    assert comparable(desk.view()) == comparable(view)
 
     # Three 503s and no new local writes: the loop's timer alone drains the outbox.
     more = [desk.add_customer(f"Later {n}") for n in range(3)]

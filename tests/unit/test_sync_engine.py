@@ -350,3 +350,51 @@ def test_reapplying_a_lost_value_is_a_new_local_edit(clients: tuple[Client, Clie
         assert read_record(connection, entity="customer", record_id=customer_id)["phone"] == (
             "mine again"
         )
+
+
+def test_refused_edit_gives_way_to_the_change_held_back_meanwhile(
+    clients: tuple[Client, Client], wire: FakeWire
+) -> None:
+    alice, _ = clients
+    customer_id = alice.write("customer", {"name": "Acme", "phone": "1"})
+    alice.sync.sync_once()
+    alice.edit("customer", customer_id, {"phone": "mine"})
+    wire.server_write("customer", customer_id, {"phone": "colleague"})
+    cursor = state.get(alice.engine, state.CURSOR)
+    page = alice.sync.api.pull(cursor=cursor, limit=100)
+    assert alice.sync.apply_page(page, from_cursor=cursor) == 1  # held back behind our edit
+    wire.reject_ids.add(customer_id)
+    alice.sync.sync_once()  # our edit is refused: nothing of ours comes back
+    row = alice.row("customer", customer_id)
+    assert row is not None and row["phone"] == "colleague" and row["version"] == 2
+    assert SyncInbox(engine=alice.engine).sync_errors()[0].rejected == {"phone": "mine"}
+
+
+def test_held_change_is_dropped_when_our_accepted_edit_comes_back(
+    clients: tuple[Client, Client], wire: FakeWire
+) -> None:
+    alice, _ = clients
+    customer_id = alice.write("customer", {"name": "Acme", "phone": "1"})
+    alice.sync.sync_once()
+    alice.edit("customer", customer_id, {"phone": "mine"})
+    wire.server_write("customer", customer_id, {"phone": "colleague"})
+    cursor = state.get(alice.engine, state.CURSOR)
+    alice.sync.apply_page(alice.sync.api.pull(cursor=cursor, limit=100), from_cursor=cursor)
+    alice.sync.sync_once()
+    row = alice.row("customer", customer_id)
+    assert row is not None and row["phone"] == "mine" and row["version"] == 3  # arrival order
+    with alice.engine.connect() as connection:
+        keys = [key for (key,) in connection.execute(select(sync_state.c.key))]
+    assert not [key for key in keys if key.startswith("held:")]
+
+
+def test_refused_creation_leaves_the_replica_but_not_the_inbox(
+    clients: tuple[Client, Client], wire: FakeWire
+) -> None:
+    alice, _ = clients
+    refused = alice.write("customer", {"name": "Not allowed"})
+    wire.reject_ids.add(refused)
+    alice.sync.sync_once()
+    assert alice.row("customer", refused) is None  # the server never had it
+    errors = SyncInbox(engine=alice.engine).sync_errors()
+    assert errors[0].rejected == {"name": "Not allowed"}  # nothing is lost
