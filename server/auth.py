@@ -181,6 +181,8 @@ def _check_throttle(
     connection: Connection, *, login: str, address: str, settings: ServerSettings
 ) -> None:
     since = time.time() - settings.login_failure_window_seconds
+    # Failures older than the window no longer count: forget them so the table stays small.
+    connection.execute(delete(login_failures).where(login_failures.c.at < since))
     for column, value in ((login_failures.c.login, login), (login_failures.c.address, address)):
         failures = connection.execute(
             select(func.count()).where(and_(column == value, login_failures.c.at > since))
@@ -214,6 +216,12 @@ def login(
         raise ApiError(403, ErrorCode.DEACTIVATED, "This account has been deactivated.")
     with engine.begin() as connection:
         connection.execute(delete(login_failures).where(login_failures.c.login == request.login))
+        # Housekeeping on a path that is rare and already slow (argon2): spent tokens go.
+        connection.execute(
+            delete(tokens).where(
+                and_(tokens.c.user_id == account.user_id, tokens.c.expires_at < time.time())
+            )
+        )
         touch_client(connection, client_id=request.client_id, user_id=account.user_id)
         pair = _issue(connection, account=account, client_id=request.client_id, settings=settings)
         record_audit(
