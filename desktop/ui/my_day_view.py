@@ -11,12 +11,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -118,7 +120,12 @@ class MyDayView(QWidget):
         self._user_id = context.user_id
         self._clock = clock  # an aware local time; fixed only in tests and screenshots
         self._day: MyDay | None = None
-        self.notifier = notifier or ReminderNotifier(parent=self)
+        # The system tray where the desktop has one (a reminder must reach someone working on
+        # another screen or in another program), else the banner on this screen.
+        self.notifier = notifier or ReminderNotifier.for_desktop(
+            icon=self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+            parent=self,
+        )
 
         self._title = QLabel()
         self._title.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -177,9 +184,15 @@ class MyDayView(QWidget):
         self.reload()
 
     def start_reminders(self) -> None:
-        """Check at once and then every minute (the main window calls this once shown)."""
+        """Check at once and then every minute; starts by itself when the screen is first shown,
+        and keeps running while other screens are in front."""
         self.check_reminders()
         self.reminder_timer.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.reminder_timer.isActive():
+            self.start_reminders()
 
     def check_reminders(self) -> None:
         engine, user_id, now = self._engine, self._user_id, self._clock()

@@ -18,6 +18,9 @@ from tests.unit.test_my_day_queries import ME, seed_my_day
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
+# The offscreen platform warns when a top-level window is shown; that says nothing about us.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
 
 @pytest.fixture
 def my_day(qtbot, replica: Engine, context):  # noqa: F811 (fixture)
@@ -138,3 +141,11 @@ def test_with_a_tray_reminders_become_desktop_notifications(qapp):
 def test_without_a_notification_area_the_desktop_notifier_falls_back_to_the_banner(qapp):
     notifier = ReminderNotifier.for_desktop(icon=QIcon())
     assert not notifier.uses_tray  # the offscreen platform has no system tray
+
+
+def test_reminders_start_by_themselves_when_the_screen_is_first_shown(qtbot, my_day):
+    view, _ids = my_day
+    assert not view.reminder_timer.isActive()
+    with qtbot.waitSignal(view.reminders_checked, timeout=5000):
+        view.show()
+    assert view.reminder_timer.isActive()
