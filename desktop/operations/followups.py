@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, false, or_, select
+from sqlalchemy import ColumnElement, Connection, Engine, false, or_, select, union_all
 
 from desktop.domain.models import FollowUp
 from desktop.operations.base import (
@@ -62,18 +62,12 @@ def complete_followup(engine: Engine, *, followup_id: str) -> bool:
         return mark_followup_done(connection, followup_id=followup_id, done_at=utc_now())
 
 
-def _open() -> list[ColumnElement[bool]]:
-    return [FOLLOWUP.c.archived == 0, or_(FOLLOWUP.c.done.is_(None), FOLLOWUP.c.done == false())]
-
-
 def _scope_conditions(
-    connection: Connection, scope: FollowUpScope, now: datetime
+    scope: FollowUpScope, *, user_id: str | None, now: datetime
 ) -> list[ColumnElement[bool]]:
-    conditions = _open()
-    if scope is FollowUpScope.ALL_OPEN:
-        return conditions
-    user_id = current_user_id(connection)
-    # Before the first sign-in everything in the replica is the user's own.
+    """What narrows the open follow-ups down to `scope` (open-ness itself is in `_open_ids`).
+    Without a user (before the first sign-in) everything in the replica is the user's own."""
+    conditions: list[ColumnElement[bool]] = [FOLLOWUP.c.archived == 0]
     if user_id is not None:
         conditions.append(FOLLOWUP.c.assignee_id == user_id)
     day_start, day_end = local_day_bounds(now)
@@ -82,6 +76,28 @@ def _scope_conditions(
     elif scope is FollowUpScope.OVERDUE:
         conditions.append(FOLLOWUP.c.due_at < day_start)
     return conditions
+
+
+def _open_ids(conditions: list[ColumnElement[bool]], *, per_user: bool, limit: int) -> Any:
+    """The ids of the first `limit` open follow-ups by due time. "Open" is done = false or done
+    unset (as the server may send it). For one user the (assignee_id, due_at) index already
+    narrows enough; for everyone's, one OR would rule out the (done, due_at) index and sort every
+    open follow-up of the firm, so each case reads that index in due order and the two merge."""
+    if per_user:
+        done_cases = [or_(FOLLOWUP.c.done == false(), FOLLOWUP.c.done.is_(None))]
+    else:
+        done_cases = [FOLLOWUP.c.done == false(), FOLLOWUP.c.done.is_(None)]
+    branches = [
+        select(FOLLOWUP.c.id, FOLLOWUP.c.due_at)
+        .where(done_case, *conditions)
+        .order_by(FOLLOWUP.c.due_at, FOLLOWUP.c.id)
+        .limit(limit)
+        .subquery()
+        for done_case in done_cases
+    ]
+    return union_all(*(select(branch.c.id, branch.c.due_at) for branch in branches)).subquery(
+        "open_ids"
+    )
 
 
 def list_followups(
@@ -94,10 +110,16 @@ def list_followups(
     """Open follow-ups in `scope`, earliest due first. `now` (aware, local) fixes "today"."""
     moment = now or datetime.now().astimezone()
     with reading(engine) as connection:
+        user_id = None if scope is FollowUpScope.ALL_OPEN else current_user_id(connection)
+        open_ids = _open_ids(
+            _scope_conditions(scope, user_id=user_id, now=moment),
+            per_user=user_id is not None,
+            limit=limit,
+        )
         query = (
             select(FOLLOWUP, CUSTOMER.c.name.label("customer_name"))
+            .join_from(open_ids, FOLLOWUP, FOLLOWUP.c.id == open_ids.c.id)
             .join(CUSTOMER, CUSTOMER.c.id == FOLLOWUP.c.customer_id, isouter=True)
-            .where(*_scope_conditions(connection, scope, moment))
             .order_by(FOLLOWUP.c.due_at, FOLLOWUP.c.id)
             .limit(limit)
         )

@@ -177,3 +177,39 @@ def test_customer_file_gathers_everything(firm: Engine, customer_id: str) -> Non
         customer_file(firm, customer_id="missing")
     with pytest.raises(ValidationError, match="Mobile"):
         add_contact(firm, customer_id=customer_id, values={"name": "x", "mobile": "139"})
+
+
+def test_followups_from_the_server_without_a_done_flag_count_as_open(
+    firm: Engine, customer_id: str
+) -> None:
+    from desktop.store.bulk import upsert_rows
+
+    mine = add_followup(firm, customer_id=customer_id, title="Mine", due="2026-11-24")
+    with firm.begin() as connection:
+        upsert_rows(
+            connection,
+            entity="followup",
+            rows=[
+                {
+                    "id": "f-unset",
+                    "customer_id": customer_id,
+                    "title": "Unset",
+                    "due_at": "2026-11-20T01:00:00Z",
+                    "assignee_id": ME,
+                    "done": None,
+                    "version": 3,
+                },
+                {
+                    "id": "f-done",
+                    "customer_id": customer_id,
+                    "title": "Done",
+                    "due_at": "2026-11-19T01:00:00Z",
+                    "assignee_id": ME,
+                    "done": True,
+                    "version": 3,
+                },
+            ],
+        )
+    for scope in (FollowUpScope.MINE, FollowUpScope.ALL_OPEN):
+        assert [f.id for f in list_followups(firm, scope=scope, now=NOW)] == ["f-unset", mine]
+    assert [f.id for f in list_followups(firm, scope=FollowUpScope.MINE, limit=1)] == ["f-unset"]
