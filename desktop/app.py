@@ -30,10 +30,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import Engine
 
 from desktop import paths
+from desktop.operations.lease import OfflineLease, parse_sync_time, strictest_allowance
 from desktop.operations.status import pending_changes, signed_in_user_id
 from desktop.settings import Settings
 from desktop.store.engine import StoreError
 from desktop.store.replica import open_replica
+from desktop.sync import state
 from desktop.ui.context import UiContext
 from desktop.ui.demo_server import DemoServer, DemoServerError
 from desktop.ui.i18n import Translations, configure_fonts
@@ -175,6 +177,21 @@ class DesktopApp:
         self.timings.demo_server_seconds = time.perf_counter() - began
         log.info("demo server at %s", self.demo.url)
 
+    def _lease(self, replica: Engine) -> OfflineLease:
+        """The offline allowance: the stricter of this machine's policy and the server's."""
+
+        def max_offline_days() -> int | None:
+            from_server = state.get(replica, state.MAX_OFFLINE_DAYS)
+            return strictest_allowance(
+                int(self.settings.get("policy.max_offline_days")),
+                int(from_server) if from_server else None,
+            )
+
+        return OfflineLease(
+            last_sync_at=lambda: parse_sync_time(state.get(replica, state.LAST_SYNC_AT)),
+            max_offline_days=max_offline_days,
+        )
+
     def _interval(self) -> float:
         return float(self.settings.get("sync.interval_seconds"))
 
@@ -192,9 +209,10 @@ class DesktopApp:
             sync=self.sync,
             user_id=user_id,
         )
-        window = MainWindow(context=context)
+        window = MainWindow(context=context, lease=self._lease(self.replica))
         window.quit_confirmed.connect(self._on_quit_confirmed)
         window.settings_requested.connect(self._show_settings)
+        window.sign_in_requested.connect(self._ask_to_sign_in)
         window.show_user(display_name)
         if self.startup_report:
             window.my_day.day_loaded.connect(self._on_day_loaded_for_report)

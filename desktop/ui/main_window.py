@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.operations.lease import OfflineLease
 from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import CustomerFileView
 from desktop.ui.customer_list_view import CustomerListView
 from desktop.ui.i18n import retranslate_on_change
+from desktop.ui.lease_lock import LeaseGate
 from desktop.ui.log_activity_dialog import LogActivityDialog
 from desktop.ui.my_day_view import MyDayView
 from desktop.ui.pipeline_view import PipelineView
@@ -93,12 +95,14 @@ class MainWindow(QMainWindow):
     customer_opened = Signal(str)
     quit_confirmed = Signal()  # the window is closing for good (the app then shuts down)
     settings_requested = Signal()  # the composition root owns the settings dialog and language
+    sign_in_requested = Signal()  # from the lock screen: the composition root signs in
 
     def __init__(
         self,
         *,
         context: UiContext,
         ask_quit: AskQuit = ask_quit_with_message_box,
+        lease: OfflineLease | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -132,10 +136,26 @@ class MainWindow(QMainWindow):
         for _ in range(Screen.INBOX + 1):
             self.sidebar.addItem("")
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
+        # Past the firm's offline allowance the screens give way to a lock screen (lease_lock).
+        self.lease_gate: LeaseGate | None = None
+        content: QWidget = self.stack
+        if lease is not None:
+            self.lease_gate = LeaseGate(lease=lease, content=self.stack)
+            self.lease_gate.lock_screen.sync_requested.connect(self.sync_now)
+            self.lease_gate.lock_screen.sign_in_requested.connect(self.sign_in_requested)
+            self.lease_gate.expiring.connect(
+                lambda message: self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+            )
+            context.sync.state_changed.connect(
+                lambda status: (
+                    self.lease_gate is not None and self.lease_gate.set_sync_running(status.running)
+                )
+            )
+            content = self.lease_gate
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.sidebar)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(content, 1)
         self.setCentralWidget(central)
 
         self.sync_status = SyncStatusWidget(controller=context.sync)
@@ -275,6 +295,8 @@ class MainWindow(QMainWindow):
             self._load(self.current_screen())
 
     def _on_sync_finished(self, status: SyncStatus) -> None:
+        if self.lease_gate is not None:
+            self.lease_gate.refresh()  # a successful sync renews the offline lease
         # New data from colleagues may have arrived: refresh what is on screen.
         self._load(self.current_screen())
         if not self._quit_after_sync:
@@ -291,6 +313,10 @@ class MainWindow(QMainWindow):
                 ),
                 STATUS_MESSAGE_MS,
             )
+
+    def _on_sync_state_changed(self, status: SyncStatus) -> None:
+        if self.lease_gate is not None:
+            self.lease_gate.set_sync_running(status.running)  # the lock screen shows "syncing"
 
     def _on_task_failed(self, failure: TaskFailure) -> None:
         self.statusBar().showMessage(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
 from desktop.operations.customers import add_customer
+from desktop.operations.lease import OfflineLease
 from desktop.operations.status import pending_changes
 from desktop.store.schema import entity_tables
+from desktop.sync.loop import SyncStatus
 from desktop.ui.main_window import MainWindow, QuitChoice, Screen
+from desktop.ui.sync_status_widget import SyncStatusWidget
 
 CUSTOMER = entity_tables["customer"]
 # Opening a dialog on the offscreen platform makes Qt say it cannot pass window size hints.
@@ -106,3 +111,36 @@ def test_quitting_with_nothing_pending_does_not_ask(qtbot, window, ui_context):
     with qtbot.waitSignal(window.quit_confirmed):
         window.close()
     assert window.answers.asked == []
+
+
+def test_past_the_offline_allowance_the_screens_are_locked(qtbot, ui_context):
+    lease = OfflineLease(
+        last_sync_at=lambda: datetime(2026, 1, 1, tzinfo=UTC),
+        max_offline_days=lambda: 7,
+        clock=lambda: datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    window = MainWindow(context=ui_context, ask_quit=Answers(QuitChoice.QUIT), lease=lease)
+    qtbot.addWidget(window)
+    assert window.lease_gate is not None and window.lease_gate.is_locked
+    assert not window.stack.isEnabled()
+    with qtbot.waitSignal(window.sign_in_requested):
+        window.lease_gate.lock_screen.sign_in_requested.emit()
+    window.lease_gate.lock_screen.sync_requested.emit()
+    assert "Not signed in" in window.statusBar().currentMessage()
+
+
+def test_status_corner_before_sign_in_and_during_a_sync(qtbot, ui_context):
+    widget = SyncStatusWidget(controller=ui_context.sync)
+    qtbot.addWidget(widget)
+    assert widget.state_label.text() == "Not signed in"
+    ui_context.sync.note_local_write(pending_changes=3)
+    assert widget.pending_label.text() == "3 change(s) waiting"
+    widget.show_status(SyncStatus(online=True, running=True, pending_changes=0, errors=1))
+    assert widget.state_label.text() == "Syncing…"
+    assert widget.pending_label.text() == "All changes sent"
+    assert widget.problems_button.text() == "1 to review"
+    assert widget.problems_button.isVisibleTo(widget)
+    widget.show_status(SyncStatus(stopped_reason="sign_in_required", last_error="expired"))
+    assert widget.state_label.text() == "Sign-in needed"
+    assert widget.state_label.toolTip() == "expired"
+    assert widget.last_sync_label.text() == "Never synced"
