@@ -164,9 +164,10 @@ def _party_hits(
     wanted = [kind for kind in ("customer", "contact") if kind in kinds]
     if not wanted:
         return []
-    # bm25 costs about a microsecond per matching row: rank only the newest RANKED_CANDIDATES
-    # matches (all of them, unless the query is one or two letters). Finding where that window
-    # starts is cheap: FTS5 walks the matches newest first and stops.
+    # bm25 costs a few microseconds per matching row: rank only the newest RANKED_CANDIDATES
+    # matches (all of them for a specific query; a first letter or a common character matches
+    # thousands). Finding where that window starts is cheap: FTS5 walks the matches newest first
+    # and stops.
     window_rows = _fetch(
         connection,
         "SELECT rowid FROM search_party WHERE search_party MATCH ? "

@@ -1,22 +1,27 @@
 """The search index: what it stores and how it is kept current (queries live in `search.py`).
 
-Design (chosen by measuring on a 100,000-customer / 1,000,000-activity replica; figures in
+Design (chosen by measuring on a 100,000-customer / 1,000,000-activity replica with
 `bench/store.py`):
 
 - FTS5 with the `unicode61` tokenizer, but Chinese (and other CJK) text is stored with a space
   around every character, so each character is a token. A Chinese query of any length becomes a
-  phrase query (`建筑` -> `"建 筑"`): one-character queries work like longer ones, through the same
-  index, with no LIKE scan. The `trigram` tokenizer cannot match one- or two-character queries at
-  all, and the LIKE fallback it needs scans every note (hundreds of ms at 1M activities).
-- Names also get pinyin tokens (pypinyin): for every character position, the full pinyin and the
-  initials of the rest of the name (中国建筑 -> zhongguojianzhu, guojianzhu, ...; zgjz, gjz, ...).
-  A prefix query then finds `zhongguo`, `jianzhu` and `zgjz` without segmenting the user's input.
-- Two FTS tables: `search_party` (customers and contacts) and `search_note` (activities), so name
-  matches are ranked (bm25, names weighted above details) and listed before note matches.
+  phrase query (`建筑` -> `"建 筑"`): one-character queries go through the same index as longer
+  ones. The `trigram` tokenizer cannot answer one- or two-character queries, and the LIKE
+  fallback it needs scans every note when the text is rare (330 ms of CPU at 1M activities,
+  measured); its index was also larger (47 MB against 39 MB per 100,000 notes) for about the
+  same insert time.
+- Names also get pinyin tokens: for every character position, the full pinyin and the initials
+  of the rest of the name, cut to PINYIN_MAX letters (中国建筑 -> zhongguojian, guojianzhu, ...;
+  zgjz, gjz, ...). A prefix query then finds `zhongguo`, `jianzhu` and `zgjz` without segmenting
+  what the user typed.
+- Two FTS tables: `search_party` (customers and contacts; bm25, names weighted above details,
+  with a prefix index for the first one or two letters typed) and `search_note` (activities,
+  newest first). Name matches are listed before note matches. Why bm25 is not used for notes
+  and is limited to the newest matches for names: see `search.py`.
 - The index is kept current by SQL triggers that queue every changed customer, contact or activity
   in `search_pending`, whoever writes it (the unit of work, the sync engine, imports). The queue is
-  drained (re-indexed in Python, where pypinyin and the CJK spacing live) before every search and
-  after every bulk apply. A local write therefore only pays for one queue insert, and a search
+  drained (re-indexed in Python, where the pinyin and the CJK spacing live) before every search
+  and by every bulk apply. A local write therefore only pays for one queue insert, and a search
   always sees every committed write. `desktop.store.bulk` indexes pulled rows straight from memory.
 
 The tables and triggers are created by the replica migration `0002_search_index`; a replica

@@ -16,7 +16,14 @@ from sqlalchemy import Engine
 from desktop.store.bulk import delete_rows, load_demo_firm, upsert_rows
 from desktop.store.changes import create_record, set_archived, update_record
 from desktop.store.replica import open_replica
-from desktop.store.search import MARK_END, MARK_START, SearchHit, rebuild_search_index, search
+from desktop.store.search import (
+    MARK_END,
+    MARK_START,
+    SearchHit,
+    match_expressions,
+    rebuild_search_index,
+    search,
+)
 from desktop.store.search_index import name_syllables, pinyin_tokens
 from protocol.demo_firm import generate_firm
 
@@ -212,6 +219,18 @@ def test_fts_syntax_in_user_text_never_raises(
     shared: Engine, firm_replica: dict[str, str], typed: str
 ) -> None:
     assert isinstance(search(shared, query=typed), list)
+
+
+def test_match_expressions_quote_everything_and_keep_costly_prefixes_out() -> None:
+    built = match_expressions('Harbor "log" +86 12345 建筑')
+    assert built.party == '"Harbor"* AND "log"* AND "86" AND "12345"* AND "建 筑"'
+    # In notes only the word being typed is a prefix, and only from three letters on.
+    assert built.note == '"Harbor" AND "log" AND "86" AND "12345" AND "建 筑"'
+    assert match_expressions("the renew").note == '"the" AND "renew"*'
+    assert match_expressions("zhong guo").party == (
+        '("zhong"* AND "guo"*) OR (pinyin : "zhongguo"*)'
+    )
+    assert match_expressions("*** 😀 ()").party is None
 
 
 def test_operators_are_searched_as_words(shared: Engine, firm_replica: dict[str, str]) -> None:
