@@ -42,6 +42,15 @@ class InboxSnapshot:
     record_names: Mapping[tuple[str, str], str] = field(default_factory=dict)
     # (entity, id) -> the record's current values of the refused fields, for side by side
     current_values: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+    # (entity, id) -> the customer the record belongs to, to open its file
+    customer_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def customer_of(self, entry: ConflictItem | SyncErrorItem) -> str | None:
+        if isinstance(entry, ConflictItem) and entry.customer_id:
+            return entry.customer_id
+        if entry.entity == "customer" and entry.entity_id:
+            return entry.entity_id
+        return self.customer_ids.get((entry.entity or "", entry.entity_id or ""))
 
     def user(self, user_id: str | None) -> str:
         if not user_id:
@@ -79,7 +88,12 @@ def read_inbox_snapshot(engine: Engine) -> InboxSnapshot:
         for error in errors
         if error.entity and error.entity_id and (error.entity, error.entity_id) in records
     }
-    return InboxSnapshot(conflicts, errors, user_names, record_names, current)
+    customer_ids = {
+        key: str(values["customer_id"])
+        for key, values in records.items()
+        if values.get("customer_id")
+    }
+    return InboxSnapshot(conflicts, errors, user_names, record_names, current, customer_ids)
 
 
 def _read_records(

@@ -57,6 +57,7 @@ class SyncInboxView(QWidget):
     inbox_loaded = Signal(object)  # InboxSnapshot
     counts_changed = Signal(int, int)  # refused changes, conflicts: for the status bar
     entry_resolved = Signal(str)  # id of the conflict / sync error re-applied or dismissed
+    customer_requested = Signal(str)  # customer id: the main window opens the customer's file
     action_failed = Signal(str)
 
     def __init__(self, *, context: UiContext, parent: QWidget | None = None):
@@ -82,6 +83,7 @@ class SyncInboxView(QWidget):
         self.tabs.currentChanged.connect(self._on_selection_changed)
         for table in (self.conflicts_table, self.refused_table):
             table.selectionModel().selectionChanged.connect(self._on_selection_changed)
+            table.activated.connect(self._on_table_activated)  # Enter or double-click
 
         self.compare = QTableWidget(0, 3)
         self.compare.setObjectName("compare_table")
@@ -155,6 +157,18 @@ class SyncInboxView(QWidget):
             return None
         entry: InboxEntry = model.entry(rows[0].row())
         return entry
+
+    def _on_table_activated(self, _index: object) -> None:
+        self.open_selected_customer()
+
+    def open_selected_customer(self) -> None:
+        """Open the file of the customer the selected entry belongs to."""
+        entry = self.selected_entry()
+        customer_id = self._snapshot.customer_of(entry) if entry is not None else None
+        if customer_id is None:
+            self.status.setText(self.tr("This entry belongs to no customer on this computer."))
+            return
+        self.customer_requested.emit(customer_id)
 
     def _on_selection_changed(self, *_args: object) -> None:
         entry = self.selected_entry()

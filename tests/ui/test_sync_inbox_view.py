@@ -148,3 +148,12 @@ def test_dismissing_a_refused_change_hides_it_but_keeps_the_record(qtbot, inbox,
     assert view.refused_model.rowCount() == 0
     with replica.connect() as c:
         assert read_record(c, entity="sync_error", record_id="e-address")["code"] == "forbidden"
+
+
+def test_enter_on_an_entry_opens_its_customer(qtbot, inbox):
+    view, ids = inbox
+    view.tabs.setCurrentIndex(1)
+    view.refused_table.selectRow(0)
+    with qtbot.waitSignal(view.customer_requested) as requested:
+        view.refused_table.activated.emit(view.refused_model.index(0, 0))
+    assert requested.args == [ids["customer"]]
