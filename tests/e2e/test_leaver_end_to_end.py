@@ -130,7 +130,7 @@ def _rows(engine: Engine, entity: str, **where: str) -> dict[str, dict[str, Any]
 
 
 def install(server: ServerProcess, login: str, folder: Path) -> Installation:
-    """`fieldbook login` in a fresh data directory, then the first `fieldbook sync`."""
+    """`fieldbook login` in a fresh data directory (the first `fieldbook sync` is the test's)."""
     keyring_file = folder / f"keyring-{login}.json"
     environment = dict(os.environ)
     environment.update(
@@ -145,7 +145,6 @@ def install(server: ServerProcess, login: str, folder: Path) -> Installation:
     installation = Installation(login, folder / f"data-{login}", environment, keyring_file)
     signed_in = installation.cli_json("login", "--server", server.url, "--user", login)
     assert signed_in["credential_storage"] == "keyring"
-    installation.sync()  # brings the user's own record and the reference data
     return installation
 
 
@@ -191,6 +190,7 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
 
     # The successor sees the customer with its whole history, the offline notes included.
     successor = install(server, "zhao", tmp_path)
+    assert successor.sync()["account_state"] == "active"
     listed = successor.customers()
     assert [(row["name"], row["owner_id"]) for row in listed.values()] == [
         ("上海建工集团", firm.successor)
@@ -240,6 +240,7 @@ def test_reassigned_while_offline_notes_arrive_edits_go_to_sync_errors(
     assert owner.activities_of(moved_id) == {}
 
     successor = install(server, "zhao", tmp_path)
+    successor.sync()
     listed = successor.customers()
     assert list(listed) == [moved_id]
     assert listed[moved_id]["owner_id"] == firm.successor
