@@ -128,8 +128,8 @@ def apply_changes(
         if op == "delete":
             batch.delete(entity, record_id)
         elif op == "upsert":
-            data = change.get("data") or {}
-            row = dict(data)
+            # The page's own dict becomes the row (no copy: pages are large and short-lived).
+            row = change.get("data") or {}
             row["id"] = record_id
             row["version"] = int(change.get("version") or 0)
             batch.upsert(entity, row)

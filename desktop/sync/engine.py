@@ -11,6 +11,7 @@ import logging
 import shutil
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -228,21 +229,45 @@ class SyncEngine:
     # --- pull -------------------------------------------------------------------------------
     def _pull_all(self, tally: _Tally) -> bool:
         """Pull pages until the server has nothing newer. True when the server turned out to
-        have lost pushes it had acknowledged (so they must be sent again)."""
+        have lost pushes it had acknowledged (so they must be sent again).
+
+        While a page is being applied, the next one is already being fetched on another thread
+        (network and disk overlap during a long initial sync). No transaction spans the fetch:
+        the page is applied afterwards, in its own transaction, only if the cursor it continues
+        from is still the stored one.
+        """
         lost = False
-        while True:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as prefetch:
             cursor = state.get(self.engine, state.CURSOR)
-            page = self.api.pull(cursor=cursor, limit=self.options.pull_limit)
-            outcome = self.apply_page(page, from_cursor=cursor)
-            if outcome is None:
-                continue  # the listener applied a page meanwhile: read the cursor again
-            tally.pulled += len(page["changes"])
-            tally.kept_pending += outcome
-            lost = self._check_server_last_mutation(page) or lost
-            if self.on_progress is not None:
-                self.on_progress(PullProgress(tally.pulled, _estimate(page, tally.pulled)))
-            if not page.get("has_more"):
-                return lost
+            upcoming: Future[dict[str, Any]] | None = None
+            while True:
+                if upcoming is not None:
+                    page = upcoming.result()
+                else:
+                    page = self.api.pull(cursor=cursor, limit=self.options.pull_limit)
+                upcoming = None
+                if page.get("has_more"):
+                    upcoming = prefetch.submit(
+                        self.api.pull,
+                        cursor=str(page["next_cursor"]),
+                        limit=self.options.pull_limit,
+                    )
+                outcome = self.apply_page(page, from_cursor=cursor)
+                if outcome is None:
+                    # The listener applied a page meanwhile: start again from the stored cursor.
+                    if upcoming is not None:
+                        upcoming.cancel()  # if already under way, its page is simply not used
+                    upcoming = None
+                    cursor = state.get(self.engine, state.CURSOR)
+                    continue
+                cursor = str(page["next_cursor"])
+                tally.pulled += len(page["changes"])
+                tally.kept_pending += outcome
+                lost = self._check_server_last_mutation(page) or lost
+                if self.on_progress is not None:
+                    self.on_progress(PullProgress(tally.pulled, _estimate(page, tally.pulled)))
+                if upcoming is None:
+                    return lost
 
     def apply_page(self, page: dict[str, Any], *, from_cursor: str | None) -> int | None:
         """Apply a page and its cursor in one transaction. None when the stored cursor moved
