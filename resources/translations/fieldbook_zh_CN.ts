@@ -899,6 +899,14 @@
         <translation>加权 %1</translation>
     </message>
     <message>
+        <source>Open customer</source>
+        <translation>打开客户</translation>
+    </message>
+    <message>
+        <source>Move to</source>
+        <translation>移动到</translation>
+    </message>
+    <message>
         <source>Deal moved. Press Ctrl+Z to undo.</source>
         <translation>销售机会已移动。按 Ctrl+Z 撤销。</translation>
     </message>
@@ -1404,6 +1412,10 @@
 <context>
     <name>SyncInboxView</name>
     <message>
+        <source>This entry belongs to no customer on this computer.</source>
+        <translation>此条目不属于此电脑上的任何客户。</translation>
+    </message>
+    <message>
         <source>Kept (on the server)</source>
         <translation>保留的值（服务器上）</translation>
     </message>
@@ -1503,6 +1515,10 @@
     <message>
         <source>Last sync %1</source>
         <translation>上次同步 %1</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>未登录</translation>
     </message>
     <message>
         <source>Never synced</source>
