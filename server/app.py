@@ -11,13 +11,13 @@ from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
 
 from protocol.messages import MAX_REQUEST_BYTES
-from server import SERVER_VERSION
 from server.api import admin, audit_events, auth, sync
 from server.config import ServerSettings
 from server.db import default_database_url, init_database, open_engine
 from server.errors import BodySizeLimit, install_error_handlers
 from server.notify import ChangeNotifier
 from server.services import Services
+from server.version import SERVER_VERSION
 
 # Speed over ratio: a pull page is compressed once per request on the way out.
 GZIP_LEVEL = 1

@@ -21,7 +21,6 @@ from protocol.messages import (
     PushRequest,
     PushResponse,
 )
-from server import SERVER_VERSION
 from server.api.responses import ERRORS
 from server.db import read_meta
 from server.errors import ApiError
@@ -29,6 +28,7 @@ from server.people import mark_drained
 from server.pull import read_page, refuse_closed_account
 from server.push import check_protocol, push
 from server.services import DrainPrincipalDep, ServicesDep
+from server.version import SERVER_VERSION
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
 
