@@ -267,34 +267,56 @@ def _write_xlsx(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, 
     workbook.save(path)
 
 
-def _vcard(row: Mapping[str, Any]) -> str:
-    import vobject  # only when exporting contacts (see _write_xlsx)
+def _vcard_text(value: object) -> str:
+    """RFC 2426 text escaping: backslash, newline, comma and semicolon."""
+    text = str(value).replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\n", "\\n").replace(",", "\\,").replace(";", "\\;")
 
-    card = vobject.vCard()
-    card.add("fn").value = row["name"]
-    # Chinese names are not split into given and family name: the whole name goes in `family`.
-    card.add("n").value = vobject.vcard.Name(family=row["name"])
-    card.add("uid").value = f"urn:uuid:{row['id']}"
-    if row.get("employer"):
-        card.add("org").value = [row["employer"]]
-    if row.get("title"):
-        card.add("title").value = row["title"]
-    for field_name, kind in (("phone", "WORK"), ("mobile", "CELL")):
+
+def _vcard_line(name: str, value: str) -> str:
+    """One content line, folded at 75 octets without splitting a UTF-8 character."""
+    line = f"{name}:{value}".encode()
+    parts: list[bytes] = []
+    limit = 75
+    while len(line) > limit:
+        cut = limit
+        while cut > 0 and (line[cut] & 0xC0) == 0x80:  # inside a multi-byte character
+            cut -= 1
+        parts.append(line[:cut])
+        line = line[cut:]
+        limit = 74  # continuation lines start with a space
+    parts.append(line)
+    return "\r\n ".join(part.decode() for part in parts) + "\r\n"
+
+
+def _vcard(row: Mapping[str, Any]) -> str:
+    """A vCard 3.0 for one contact. Written directly (vobject took ~4 ms a card, which made a
+    firm's contact export take minutes); the tests read every card back with vobject."""
+    name = _vcard_text(row["name"])
+    lines = [
+        "BEGIN:VCARD\r\n",
+        "VERSION:3.0\r\n",
+        _vcard_line("FN", name),
+        # Chinese names are not split into given and family name: the whole name is `family`.
+        _vcard_line("N", f"{name};;;;"),
+        _vcard_line("UID", f"urn:uuid:{row['id']}"),
+    ]
+    optional = (
+        ("ORG", "employer"),
+        ("TITLE", "title"),
+        ("TEL;TYPE=WORK", "phone"),
+        ("TEL;TYPE=CELL", "mobile"),
+        ("EMAIL;TYPE=INTERNET", "email"),
+        ("BDAY", "birthday"),
+        ("NOTE", "notes"),
+    )
+    for property_name, field_name in optional:
         if row.get(field_name):
-            tel = card.add("tel")
-            tel.value = row[field_name]
-            tel.type_param = kind
-    if row.get("email"):
-        email = card.add("email")
-        email.value = row["email"]
-        email.type_param = "INTERNET"
+            lines.append(_vcard_line(property_name, _vcard_text(row[field_name])))
     if row.get("address"):
-        card.add("adr").value = vobject.vcard.Address(street=row["address"])
-    if row.get("birthday"):
-        card.add("bday").value = row["birthday"]
-    if row.get("notes"):
-        card.add("note").value = row["notes"]
-    return str(card.serialize())
+        lines.append(_vcard_line("ADR", f";;{_vcard_text(row['address'])};;;;"))
+    lines.append("END:VCARD\r\n")
+    return "".join(lines)
 
 
 def _write_vcards(path: Path, _columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:

@@ -110,6 +110,27 @@ def test_vcard_export_of_contacts(replica: Engine, tmp_path: Path):
     assert card.tel.value == "+86 138 0000 0001"
     assert card.email.value == "wang@jiangong.example"
     assert card.uid.value == f"urn:uuid:{ids['wang']}"
+    assert card.bday.value == "1975-03-08"
+
+
+def test_vcards_keep_long_chinese_notes_and_special_characters(replica: Engine, tmp_path: Path):
+    notes = "喜欢喝茶;下周拜访, 带样品\\备注\n第二行:" + "很长的备注内容" * 20
+    address = "上海市浦东新区世纪大道 100 号; 3 楼"
+    with replica.begin() as connection:
+        customer = create_record(connection, entity="customer", fields={"name": "华夏, 证券"})
+        create_record(
+            connection,
+            entity="contact",
+            fields={"customer_id": customer, "name": "李娜", "notes": notes, "address": address},
+        )
+    out = tmp_path / "contacts.vcf"
+    export_contacts(replica, out=out, policy=OPEN)
+    raw = out.read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded, as RFC 2426 asks
+    (card,) = vobject.readComponents(raw.decode("utf-8"))
+    assert card.note.value == notes
+    assert card.adr.value.street == address
+    assert card.org.value == ["华夏, 证券"]
 
 
 def test_every_export_is_queued_for_the_audit_log(replica: Engine, tmp_path: Path):
