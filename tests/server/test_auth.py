@@ -123,3 +123,35 @@ def test_deactivated_user_cannot_log_in(sqlite_server: ServerHarness) -> None:
     response = login(server, "ann", PASSWORD)
     assert response.status_code == 403
     assert response.json()["code"] == "deactivated"
+
+
+def test_throttled_per_address_across_logins(sqlite_server: ServerHarness) -> None:
+    server = sqlite_server
+    server.add_user("ann")
+    for attempt in range(5):  # someone trying many logins from one machine
+        assert login(server, f"guess{attempt}", "guess").status_code == 401
+    throttled = login(server, "ann", PASSWORD)
+    assert (throttled.status_code, throttled.json()["code"]) == (429, "throttled")
+
+
+def test_drain_window_passed_means_wipe(sqlite_server: ServerHarness) -> None:
+    server = sqlite_server
+    user_id = server.add_user("ann")
+    session = server.login("ann")
+    with server.engine.begin() as connection:
+        connection.execute(
+            update(accounts)
+            .where(accounts.c.user_id == user_id)
+            .values(state="deactivated", deactivated_at=time.time() - 15 * 86_400)
+        )
+        connection.execute(update(tokens).where(tokens.c.kind == "access").values(revoked=True))
+    refreshed = server.client.post("/auth/refresh", json={"refresh_token": session.refresh_token})
+    assert refreshed.status_code == 200
+    session.access_token = refreshed.json()["access_token"]
+    assert (
+        server.client.get("/sync/hello", headers=session.headers).json()["account_state"] == "wipe"
+    )
+    late = server.push_raw(session, [])
+    assert (late.status_code, late.json()["code"]) == (403, "wipe")
+    pull = server.pull_page(session)
+    assert (pull.status_code, pull.json()["code"]) == (403, "wipe")

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from protocol.messages import MAX_REQUEST_BYTES, PROTOCOL_VERSION, SCHEMA_VERSION
-from tests.server.harness import ServerHarness, Session, new_id
+from server.app import create_app
+from tests.server.harness import FAST_SETTINGS, ServerHarness, Session, TestClient, new_id
 
 
 @pytest.fixture
@@ -176,3 +177,19 @@ def test_audit_dates_are_checked(sqlite_server: ServerHarness) -> None:
         "/admin/audit", headers=admin.headers, params={"until": "2000-01-01T00:00:00+08:00"}
     ).json()
     assert nothing == []
+
+
+def test_unexpected_errors_are_json_500_and_logged(
+    sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(database_url=sqlite_url, settings=FAST_SETTINGS)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert_error(response, 500, "internal_error")
+    assert "a bug" not in response.text  # details go to the log, not to the client
+    assert any("Unhandled error in GET /boom" in record.message for record in caplog.records)
