@@ -19,6 +19,7 @@ adds an installed one as a fallback family so nothing renders as boxes.
 from __future__ import annotations
 
 import argparse
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
 
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS_DIR = REPOSITORY_ROOT / "resources" / "translations"
@@ -110,6 +113,7 @@ class Translations:
             self._installed.append(translator)
         else:
             self.missing.append(f"{directory}/{name}.qm")
+            log.warning("No %s.qm in %s: those strings stay in English", name, directory)
 
 
 def _formatting_locale(language: Language) -> QLocale:
@@ -128,6 +132,10 @@ def configure_fonts(app: QApplication) -> str | None:
     installed = set(QFontDatabase.families())
     cjk = next((family for family in CJK_FONT_FAMILIES if family in installed), None)
     if cjk is None:
+        log.warning(
+            "No CJK font installed (%s): Chinese text may show as boxes",
+            ", ".join(CJK_FONT_FAMILIES),
+        )
         return None
     font = QFont(app.font())
     families = [family for family in font.families() if family != cjk]
