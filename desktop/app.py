@@ -97,6 +97,7 @@ class DesktopApp:
         self.window: MainWindow | None = None
         self.session: SyncSession | None = None
         self.smoke_result: int | None = None
+        self.sync.sync_finished.connect(self._on_first_sync_finished)
         # Set by bench/startup.py (not a command-line option): print when the window became
         # interactive on a large replica, then exit, without signing in or syncing.
         self.startup_report = bool(getattr(args, "startup_report", False))
@@ -199,7 +200,7 @@ class DesktopApp:
         assert self.replica is not None
         if self.window is not None:
             self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
-            self.window.close()
+            self.window.close_without_asking()
             self.window.deleteLater()
         self.sync.note_local_write(pending_changes=pending_changes(self.replica))
         context = UiContext(
@@ -218,7 +219,6 @@ class DesktopApp:
             window.my_day.day_loaded.connect(self._on_day_loaded_for_report)
         window.show()
         self.window = window
-        self.sync.sync_finished.connect(self._on_first_sync_finished)
         # Interactive = the event loop runs with the window shown and painted once.
         QTimer.singleShot(0, self._on_window_ready)
 
@@ -298,7 +298,7 @@ class DesktopApp:
         print(json.dumps(report, ensure_ascii=False), flush=True)
         if self.window is not None:
             self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
-            self.window.close()
+            self.window.close_without_asking()
         self.qt_app.exit(self.smoke_result)
 
     def _report_startup(self) -> None:
@@ -326,7 +326,7 @@ class DesktopApp:
             return
         print(json.dumps(self._milestones), flush=True)
         self.window.quit_confirmed.disconnect(self._on_quit_confirmed)
-        self.window.close()
+        self.window.close_without_asking()
         self.smoke_result = 0
         self.qt_app.exit(0)
 

@@ -35,6 +35,7 @@ from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.lease_lock import LeaseGate
 from desktop.ui.log_activity_dialog import LogActivityDialog
 from desktop.ui.my_day_view import MyDayView
+from desktop.ui.new_customer_dialog import NewCustomerDialog
 from desktop.ui.pipeline_view import PipelineView
 from desktop.ui.search_palette import SearchPaletteDialog
 from desktop.ui.shortcuts import ShortcutHelpDialog, bind_shortcuts, retranslate_actions
@@ -168,6 +169,7 @@ class MainWindow(QMainWindow):
         self.search_palette.customer_requested.connect(self.open_customer)
         self.log_dialog: LogActivityDialog | None = None
         self.shortcuts_dialog: ShortcutHelpDialog | None = None
+        self.new_customer_dialog: NewCustomerDialog | None = None
 
         for screen in (self.my_day, self.customers):
             screen.customer_requested.connect(self.open_customer)
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
             {
                 "search": self.open_search,
                 "log_activity": self.log_activity,
+                "new_customer": self.new_customer,
                 "screen_my_day": lambda: self.show_screen(Screen.MY_DAY),
                 "screen_customers": lambda: self.show_screen(Screen.CUSTOMERS),
                 "screen_pipeline": lambda: self.show_screen(Screen.PIPELINE),
@@ -236,6 +239,19 @@ class MainWindow(QMainWindow):
         self.log_dialog = dialog
         dialog.open()
 
+    def new_customer(self) -> None:
+        if self.new_customer_dialog is not None:
+            self.new_customer_dialog.deleteLater()
+        dialog = NewCustomerDialog(context=self.context, parent=self)
+        dialog.customer_created.connect(self._on_customer_created)
+        self.new_customer_dialog = dialog
+        dialog.open()
+
+    def _on_customer_created(self, customer_id: str) -> None:
+        self.statusBar().showMessage(self.tr("Customer added."), STATUS_MESSAGE_MS)
+        self.customers.model.reload()
+        self.open_customer(customer_id)
+
     def show_shortcuts(self) -> None:
         if self.shortcuts_dialog is None:
             self.shortcuts_dialog = ShortcutHelpDialog(self)
@@ -267,6 +283,7 @@ class MainWindow(QMainWindow):
         for key in ("file", "go", "help"):
             self._menus[key] = bar.addMenu("")
         file_menu, go_menu, help_menu = (self._menus[k] for k in ("file", "go", "help"))
+        self._add(file_menu, "new_customer")
         self._add(file_menu, "log_activity")
         self._add(file_menu, "sync_now")
         self._add(file_menu, "settings")
@@ -328,6 +345,12 @@ class MainWindow(QMainWindow):
 
     # --- quitting ---------------------------------------------------------------------------
     def _on_quit_triggered(self) -> None:
+        self.close()
+
+    def close_without_asking(self) -> None:
+        """Close for a reason that is not the person quitting (rebuilt after sign-in, end of a
+        smoke test): unsent changes stay in the outbox, so there is nothing to ask."""
+        self._closing_for_good = True
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -144,3 +144,22 @@ def test_status_corner_before_sign_in_and_during_a_sync(qtbot, ui_context):
     assert widget.state_label.text() == "Sign-in needed"
     assert widget.state_label.toolTip() == "expired"
     assert widget.last_sync_label.text() == "Never synced"
+
+
+def test_new_customer_is_saved_offline_and_its_file_opens(qtbot, window, ui_context):
+    before = pending_changes(ui_context.engine)
+    window.shortcut_actions["new_customer"].trigger()
+    dialog = window.new_customer_dialog
+    assert dialog is not None
+    with qtbot.waitSignal(dialog.save_refused, timeout=5000) as refused:
+        dialog.submit()  # no name yet
+    assert refused.args == ["Name is required."]
+    dialog.name_edit.setText("华东贸易 East Trading")
+    dialog.phone_edit.setText("021-6552 9988")
+    with qtbot.waitSignal(window.customer_file.file_loaded, timeout=5000) as opened:
+        dialog.submit()
+    assert opened.args[0].customer.name == "华东贸易 East Trading"
+    assert opened.args[0].customer.owner_id == ui_context.user_id
+    assert window.current_screen() is Screen.CUSTOMER_FILE
+    assert pending_changes(ui_context.engine) == before + 1
+    assert ui_context.sync.pending_changes == before + 1
