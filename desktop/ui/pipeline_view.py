@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -200,7 +201,6 @@ class PipelineView(QWidget):
         self,
         *,
         context: UiContext,
-        owner_id: str | None = None,
         stale_after_days: int = DEFAULT_STALE_DAYS,
         today: date | None = None,
         parent: QWidget | None = None,
@@ -211,7 +211,7 @@ class PipelineView(QWidget):
         self._tasks = context.tasks
         # Colleagues' changes arrive with a sync: redraw then, so the board never goes stale.
         context.sync.sync_finished.connect(self._on_sync_finished)
-        self._owner_id = owner_id
+        self._user_id = context.user_id
         self._stale_after_days = stale_after_days
         self._today = today  # fixed only for tests and screenshots; None means the real today
         self._pipeline_id: str | None = None
@@ -224,6 +224,11 @@ class PipelineView(QWidget):
         self._pipeline_label = QLabel()
         self.pipeline_box = QComboBox()
         self.pipeline_box.currentIndexChanged.connect(self._on_pipeline_box_changed)
+        # A team head's replica holds the whole team's deals: let them narrow it to their own.
+        self.mine_box = QCheckBox()
+        self.mine_box.setObjectName("only_my_deals")
+        self.mine_box.setVisible(self._user_id is not None)
+        self.mine_box.toggled.connect(lambda _checked: self.reload())
         self.undo_button = QPushButton()
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo_last_move)
@@ -235,6 +240,7 @@ class PipelineView(QWidget):
         top.addStretch(1)
         top.addWidget(self._pipeline_label)
         top.addWidget(self.pipeline_box)
+        top.addWidget(self.mine_box)
         top.addWidget(self.undo_button)
 
         self._columns_host = QWidget()
@@ -262,7 +268,8 @@ class PipelineView(QWidget):
     def reload(self) -> None:
         today = self._today or date.today()
         engine, pipeline_id = self._engine, self._pipeline_id
-        stale, owner = self._stale_after_days, self._owner_id
+        stale = self._stale_after_days
+        owner = self._user_id if self.mine_box.isChecked() else None
         self._tasks.run_db(
             lambda: read_board_snapshot(
                 engine,
@@ -423,6 +430,7 @@ class PipelineView(QWidget):
     def retranslate(self) -> None:
         self._title.setText(self.tr("Pipeline"))
         self._pipeline_label.setText(self.tr("Pipeline:"))
+        self.mine_box.setText(self.tr("Only my deals"))
         self.undo_button.setText(self.tr("Undo last move"))
         self.undo_button.setToolTip(self.tr("Ctrl+Z"))
         self.empty_label.setText(

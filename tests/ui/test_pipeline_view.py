@@ -1,6 +1,7 @@
 """The pipeline board screen: columns, drag and drop moves through the task runner, undo."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy import Engine
 
 from desktop.operations.pipeline_queries import DealCard, MonthForecast
 from desktop.settings import Settings
-from desktop.store.changes import read_record
+from desktop.store.changes import read_record, update_record
 from desktop.ui.context import UiContext
 from desktop.ui.pipeline_chart import BAR_COLOUR, ForecastChartWidget
 from desktop.ui.pipeline_model import CARD_MIME_TYPE, StageCardsModel, format_compact
@@ -199,3 +200,19 @@ def test_the_chart_keeps_an_even_time_scale_and_shows_the_largest_currency(qtbot
         for y in range(0, image.height(), 3)
     }
     assert BAR_COLOUR.name() in painted  # the bars were drawn
+
+
+def test_only_my_deals_narrows_the_board_to_the_signed_in_owner(qtbot, replica, context):
+    ids = seed_pipeline(replica)
+    with replica.begin() as c:
+        update_record(c, entity="opportunity", record_id=ids["big"], changes={"owner_id": "u-me"})
+    view = PipelineView(context=replace(context, user_id="u-me"), today=TODAY)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        view.reload()
+    assert sum(column.model.rowCount() for column in view.columns) > 1
+    assert not view.mine_box.isHidden()
+    with qtbot.waitSignal(view.board_loaded, timeout=5000) as loaded:
+        view.mine_box.setChecked(True)
+    cards = [card for column in loaded.args[0].columns for card in column.cards]
+    assert [card.opportunity_id for card in cards] == [ids["big"]]
