@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--activities", type=int, default=None, help="default: 10 per customer")
-    parser.add_argument("--pull-limit", type=int, default=10_000, help="changes per page")
+    parser.add_argument("--pull-limit", type=int, default=5_000, help="changes per page")
     add_json_option(parser)
     # The client process's own options (internal).
     parser.add_argument("--client-worker", action="store_true", help=argparse.SUPPRESS)

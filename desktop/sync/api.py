@@ -102,6 +102,18 @@ class ApiClient:
             self._access_token = pair.access_token
             return pair.access_token
 
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
+        """Any other endpoint (admin, audit) with the same bearer token and refresh; returns the
+        decoded JSON answer or raises a typed `SyncError`."""
+        return self._call(method, path, json_body=json_body, params=params)
+
     def _call(
         self,
         method: str,

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from desktop.store.backup import backup_directory
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables
 from desktop.sync import held, outbox, state
@@ -33,7 +34,7 @@ from desktop.sync.errors import (
     UpgradeRequired,
     Wipe,
 )
-from protocol.messages import DEFAULT_PULL_LIMIT, MAX_MUTATIONS_PER_PUSH, parse_cursor
+from protocol.messages import MAX_MUTATIONS_PER_PUSH, parse_cursor
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SyncOptions:
     push_batch: int = MAX_MUTATIONS_PER_PUSH
-    pull_limit: int = DEFAULT_PULL_LIMIT
+    # Changes per pulled page: large enough that per-page costs vanish in an initial sync, small
+    # enough that two pages in memory (one applied, one prefetched) keep the client lean.
+    pull_limit: int = 5_000
     outbox_retention_days: int = 30  # acknowledged entries kept for a server restored from backup
 
 
@@ -86,12 +89,16 @@ class SyncEngine:
         replica_path: Path | None,
         options: SyncOptions | None = None,
         on_progress: Callable[[PullProgress], None] | None = None,
+        before_wipe: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
         self.api = api
         self.replica_path = replica_path
         self.options = options or SyncOptions()
         self.on_progress = on_progress
+        # Last uploads while the drain token still works (e.g. queued audit events of exports),
+        # run after the outbox is drained and before the local copy is deleted.
+        self.before_wipe = before_wipe
         # One sync at a time; the long-poll listener only applies pages and checks the cursor.
         self._sync_lock = threading.Lock()
         self.wiped: WipeReport | None = None
@@ -373,6 +380,8 @@ class SyncEngine:
             left = outbox.pending_count(connection)
         if left:
             raise ServerError(f"{left} changes are still waiting to be uploaded; will retry.")
+        if self.before_wipe is not None:
+            self.before_wipe()  # a failure raises: the wipe waits for the next attempt
         if not self.api.drained():
             state.put(self.engine, account_state="deactivated")
             return self._summary(tally, "deactivated")
@@ -395,7 +404,7 @@ class SyncEngine:
                 if path.exists():
                     path.unlink()
                     deleted.append(str(path))
-            backups = self.replica_path.parent / "backups"
+            backups = backup_directory(self.replica_path)
             if backups.exists():
                 shutil.rmtree(backups)
                 deleted.append(str(backups))

@@ -299,7 +299,10 @@ def test_deactivated_account_drains_then_wipes_everything(
     (tmp_path / "backups" / "replica-0001.sqlite3").write_bytes(b"old copy")
     customer_id = client.write("customer", {"name": "Last visit"})
     wire.account_state = "deactivated"
+    client.sync.before_wipe = lambda: wire.calls.append("before wipe")
     summary = client.sync.sync_once()
+    assert wire.calls.index("/sync/push") < wire.calls.index("before wipe")
+    assert wire.calls.index("before wipe") < wire.calls.index("/sync/drained")
     assert wire.record("customer", customer_id) is not None  # the drain captured it
     assert summary.wiped is not None and summary.account_state == "wipe"
     assert summary.wiped.keyring_entry_deleted
