@@ -80,6 +80,7 @@ class LogActivityDialog(QDialog):
         self.customer_id = customer_id
         self._choices: dict[str, str] = {}  # completion text -> customer id
         self._completion_sequence = 0
+        self._kind_labels: dict[str, str] = {}  # the firm's own names for activity kinds
         self.saving = False
 
         self.kind_combo = QComboBox()
@@ -255,6 +256,7 @@ class LogActivityDialog(QDialog):
         )
 
     def _show_kind_labels(self, labels: dict[str, str]) -> None:
+        self._kind_labels = labels
         fallback = {
             "visit": self.tr("Visit"),
             "call": self.tr("Call"),
@@ -277,8 +279,12 @@ class LogActivityDialog(QDialog):
             label.setText(text)
         self.customer_edit.setPlaceholderText(self.tr("Type a name, in Chinese or pinyin"))
         self.due_check.setText(self.tr("Due"))
-        self._show_kind_labels({})
+        self._show_kind_labels(self._kind_labels)
 
     def changeEvent(self, event: QEvent) -> None:
-        retranslate_on_change(event, self.retranslate)
+        retranslate_on_change(event, self._on_language_changed)
         super().changeEvent(event)
+
+    def _on_language_changed(self) -> None:
+        self.retranslate()
+        self._load_kind_labels()  # the firm's labels exist in both languages: read them again
