@@ -83,6 +83,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
         Endpoint("POST", "/admin/teams", Access.ADMIN),
         Endpoint("POST", "/admin/customers/reassign", Access.ADMIN_OR_OWN_TEAM_HEAD),
         Endpoint("GET", "/admin/audit", Access.ADMIN),
+        Endpoint("POST", "/audit/events", Access.SIGNED_IN_OR_DRAIN),
     )
 }
 
