@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -150,9 +151,17 @@ def retranslate_on_change(event: QEvent, retranslate: Callable[[], None]) -> Non
         retranslate()
 
 
+def _qt_tool(name: str) -> str:
+    """A PySide6 tool installed next to this interpreter (bin/ or Scripts\\ with .exe)."""
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise FileNotFoundError(f"{name} was not found next to {sys.executable}; install PySide6.")
+    return found
+
+
 def update_catalogues(languages: tuple[Language, ...] = (Language.CHINESE,)) -> None:
     """Re-extract strings from the sources into the .ts files, then compile the .qm files."""
-    bin_dir = Path(sys.executable).parent
+    lupdate, lrelease = _qt_tool("pyside6-lupdate"), _qt_tool("pyside6-lrelease")
     sources = sorted(
         str(path.relative_to(REPOSITORY_ROOT))
         for path in (REPOSITORY_ROOT / "desktop").rglob("*.py")
@@ -163,7 +172,7 @@ def update_catalogues(languages: tuple[Language, ...] = (Language.CHINESE,)) -> 
         subprocess.run(
             # No line numbers in the .ts: they would change with every edit of any screen.
             [
-                str(bin_dir / "pyside6-lupdate"),
+                lupdate,
                 "-locations",
                 "none",
                 "-no-obsolete",
@@ -176,7 +185,7 @@ def update_catalogues(languages: tuple[Language, ...] = (Language.CHINESE,)) -> 
         )
         subprocess.run(
             [
-                str(bin_dir / "pyside6-lrelease"),
+                lrelease,
                 str(ts_file),
                 "-qm",
                 str(ts_file.with_suffix(".qm")),

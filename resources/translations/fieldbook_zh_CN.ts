@@ -724,6 +724,10 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Customer added.</source>
+        <translation>客户已添加。</translation>
+    </message>
+    <message>
         <source>Not signed in to a server: changes stay on this computer for now.</source>
         <translation>尚未登录服务器：修改暂时保存在此电脑上。</translation>
     </message>
@@ -863,6 +867,41 @@
     </message>
 </context>
 <context>
+    <name>NewCustomerDialog</name>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>个人</translation>
+    </message>
+</context>
+<context>
     <name>NotificationBanner</name>
     <message>
         <source>Dismiss</source>
@@ -929,6 +968,10 @@
     <message>
         <source>Pipeline:</source>
         <translation>销售流程：</translation>
+    </message>
+    <message>
+        <source>Only my deals</source>
+        <translation>只看我的销售机会</translation>
     </message>
     <message>
         <source>Undo last move</source>
