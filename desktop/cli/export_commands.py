@@ -21,10 +21,18 @@ from desktop.operations.export import (
     export_contacts,
     export_customers,
 )
+from desktop.operations.lease import (
+    LeaseStatus,
+    evaluate_lease,
+    parse_sync_time,
+    strictest_allowance,
+    utc_clock,
+)
 from desktop.paths import data_dir, replica_path
 from desktop.settings import Settings
 from desktop.store.engine import StoreError
 from desktop.store.replica import open_replica
+from desktop.sync import state
 
 CUSTOMER_FORMATS = (ExportFormat.CSV.value, ExportFormat.XLSX.value)
 CONTACT_FORMATS = (ExportFormat.VCARD.value, ExportFormat.CSV.value)
@@ -53,13 +61,15 @@ def run_export(args: argparse.Namespace) -> int:
     replica = replica_path(data_dir(args.data_dir))
     if not replica.exists():
         raise CliError(f"No Fieldbook data in {replica.parent}: sign in and sync first.")
-    policy = ExportPolicy.from_settings(Settings.load().get)
+    settings = Settings.load()
+    policy = ExportPolicy.from_settings(settings.get)
     try:
         engine = open_replica(replica)
     except StoreError as error:
         raise CliError(str(error)) from error
     try:
-        result = _export(args, engine=engine, policy=policy)
+        lease = offline_lease(engine, settings=settings)
+        result = _export(args, engine=engine, policy=policy, lease=lease)
     except ExportRefused as error:
         raise CliError(f"{error} (The refusal was recorded.)") from error
     except (ExportFailed, ValueError) as error:
@@ -70,11 +80,28 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace, *, engine: Engine, policy: ExportPolicy) -> ExportResult:
+def offline_lease(engine: Engine, *, settings: Settings) -> LeaseStatus:
+    """The lease of this copy: the machine's allowance and the server's, the stricter one."""
+    server_days = state.get(engine, state.MAX_OFFLINE_DAYS)
+    try:
+        days = strictest_allowance(
+            settings.get("policy.max_offline_days"), int(server_days) if server_days else None
+        )
+        last_sync = parse_sync_time(state.get(engine, state.LAST_SYNC_AT))
+    except ValueError as error:
+        raise CliError(f"This copy's sync state is damaged: {error}") from error
+    return evaluate_lease(last_sync_at=last_sync, max_offline_days=days, now=utc_clock())
+
+
+def _export(
+    args: argparse.Namespace, *, engine: Engine, policy: ExportPolicy, lease: LeaseStatus
+) -> ExportResult:
     out: Path = args.out.expanduser().resolve()
     fmt = ExportFormat(args.format)
     if args.export_kind == "customers":
         return export_customers(
-            engine, fmt=fmt, out=out, policy=policy, customer_ids=args.customer_ids
+            engine, fmt=fmt, out=out, policy=policy, customer_ids=args.customer_ids, lease=lease
         )
-    return export_contacts(engine, fmt=fmt, out=out, policy=policy, customer_ids=args.customer_ids)
+    return export_contacts(
+        engine, fmt=fmt, out=out, policy=policy, customer_ids=args.customer_ids, lease=lease
+    )

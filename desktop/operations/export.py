@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
+from desktop.operations.lease import LeaseStatus
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables, sync_state
 from protocol.entities import CONTACT, CUSTOMER
@@ -370,7 +371,14 @@ def _export(
     return ExportResult(out, fmt, len(rows), available, event.id)
 
 
-def _check_allowed(engine: Engine, *, what: str, fmt: ExportFormat, policy: ExportPolicy) -> None:
+def _check_allowed(
+    engine: Engine,
+    *,
+    what: str,
+    fmt: ExportFormat,
+    policy: ExportPolicy,
+    lease: LeaseStatus | None,
+) -> None:
     if not policy.allowed:
         raise _refuse(
             engine,
@@ -378,6 +386,9 @@ def _check_allowed(engine: Engine, *, what: str, fmt: ExportFormat, policy: Expo
             fmt=fmt,
             reason="Exporting is turned off by your firm's policy. Ask your administrator.",
         )
+    if lease is not None and lease.locked:
+        # A locked copy hides customer data on screen; a file would carry it out instead.
+        raise _refuse(engine, what=what, fmt=fmt, reason=lease.message)
 
 
 def export_customers(
@@ -387,11 +398,13 @@ def export_customers(
     out: Path,
     policy: ExportPolicy,
     customer_ids: Sequence[str] | None = None,
+    lease: LeaseStatus | None = None,
 ) -> ExportResult:
-    """Customers (not archived; all in the replica, or the given ones) to CSV or XLSX."""
+    """Customers (not archived; all in the replica, or the given ones) to CSV or XLSX.
+    A locked offline lease refuses like the policy does."""
     if fmt not in WRITERS:
         raise ValueError(f"Customers export to csv or xlsx, not {fmt.value}.")
-    _check_allowed(engine, what="customers", fmt=fmt, policy=policy)
+    _check_allowed(engine, what="customers", fmt=fmt, policy=policy, lease=lease)
     with engine.connect() as connection:
         rows = _customer_rows(connection, customer_ids)
     return _export(
@@ -412,11 +425,12 @@ def export_contacts(
     policy: ExportPolicy,
     customer_ids: Sequence[str] | None = None,
     fmt: ExportFormat = ExportFormat.VCARD,
+    lease: LeaseStatus | None = None,
 ) -> ExportResult:
     """Contacts (of all customers in the replica, or of the given ones) to vCard 3.0 or CSV."""
     if fmt is ExportFormat.XLSX:
         raise ValueError("Contacts export to vcard or csv, not xlsx.")
-    _check_allowed(engine, what="contacts", fmt=fmt, policy=policy)
+    _check_allowed(engine, what="contacts", fmt=fmt, policy=policy, lease=lease)
     with engine.connect() as connection:
         rows = _contact_rows(connection, customer_ids)
     return _export(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from desktop.operations.export import (
     pending_audit_events,
     record_print,
 )
+from desktop.operations.lease import evaluate_lease
 from desktop.store.changes import create_record, set_archived
 
 OPEN = ExportPolicy()
@@ -205,3 +207,19 @@ def test_policy_from_settings_and_the_stricter_of_two():
     assert machine.stricter(server) == ExportPolicy(True, 200)
     assert machine.stricter(ExportPolicy(allowed=False)) == ExportPolicy(False, 5000)
     assert ExportPolicy().stricter(ExportPolicy()) == ExportPolicy(True, None)
+
+
+def test_a_locked_lease_refuses_the_export_and_logs_it(replica: Engine, tmp_path: Path):
+    seed(replica)
+    synced = datetime(2026, 11, 1, tzinfo=UTC)
+    locked = evaluate_lease(last_sync_at=synced, max_offline_days=7, now=synced + timedelta(days=8))
+    with pytest.raises(ExportRefused, match="has not synced for 8 days"):
+        export_contacts(replica, out=tmp_path / "c.vcf", policy=OPEN, lease=locked)
+    assert not (tmp_path / "c.vcf").exists()
+    (event,) = pending_audit_events(replica)
+    assert event["action"] == "export_refused" and "locked" in event["detail"]["reason"]
+    still_open = evaluate_lease(last_sync_at=synced, max_offline_days=7, now=synced)
+    result = export_customers(
+        replica, fmt=ExportFormat.CSV, out=tmp_path / "c.csv", policy=OPEN, lease=still_open
+    )
+    assert result.rows == 3

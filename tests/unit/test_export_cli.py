@@ -14,6 +14,7 @@ from desktop.cli.errors import CliError
 from desktop.operations.export import pending_audit_events
 from desktop.paths import replica_path
 from desktop.store.replica import open_replica
+from desktop.sync import state
 from tests.unit.test_export import seed
 
 
@@ -85,3 +86,20 @@ def test_the_fieldbook_command_knows_export(data_dir: Path, capsys: pytest.Captu
     assert code == 0 and out.exists()
     assert run(["--data-dir", str(data_dir), "export", "customers", "--out", "/no/such/x.csv"]) == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_copy_past_its_offline_allowance_exports_nothing(data_dir: Path):
+    engine = open_replica(replica_path(data_dir))
+    state.put(engine, last_sync_at="2020-01-01T00:00:00Z", max_offline_days=14)
+    engine.dispose()
+    out = data_dir.parent / "c.csv"
+    with pytest.raises(CliError, match=r"locked.*allows 14.*recorded"):
+        _run("--data-dir", str(data_dir), "export", "customers", "--out", str(out))
+    assert not out.exists()
+    # The machine's own allowance counts too: the stricter of the two applies.
+    engine = open_replica(replica_path(data_dir))
+    state.put(engine, last_sync_at="2020-01-01T00:00:00Z", max_offline_days=0)
+    engine.dispose()
+    _machine_policy(data_dir, max_offline_days=3)
+    with pytest.raises(CliError, match="allows 3"):
+        _run("--data-dir", str(data_dir), "export", "customers", "--out", str(out))
