@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,13 +99,37 @@ def _check_writable(path: Path) -> None:
         raise StoreError(f"The folder {folder} cannot be written: check its permissions.")
 
 
+class _UpgradeContended(Exception):
+    """Another process upgraded (or is upgrading) the same file while we tried."""
+
+
+# Alembic keeps its running environment in module globals, so two upgrades in one process must
+# not overlap (another process is a separate interpreter and is handled by SQLite's locks).
+_ALEMBIC_LOCK = threading.Lock()
+UPGRADE_ATTEMPTS = 3
+
+
 def open_replica(path: Path) -> Engine:
     """An engine on the replica at `path`, created or upgraded to this build's schema.
 
     Raises StoreError with a plain message for a file from a newer version (left untouched), a
-    damaged or unwritable file, or a full disk.
+    damaged or unwritable file, or a full disk. When another Fieldbook process upgrades the same
+    file at the same moment, the loser re-reads the file and finds the work done.
     """
     _check_writable(path)
+    with _ALEMBIC_LOCK:
+        for _attempt in range(UPGRADE_ATTEMPTS):
+            try:
+                return _open_and_upgrade(path)
+            except _UpgradeContended:
+                continue
+    raise StoreError(
+        f"The data file {path} is being upgraded by another Fieldbook window or command; "
+        "try again in a moment."
+    )
+
+
+def _open_and_upgrade(path: Path) -> Engine:
     script = script_directory()
     head = head_revision()
     stored = read_stored_schema(path)
@@ -129,5 +154,7 @@ def open_replica(path: Path) -> Engine:
             command.upgrade(config, "head")
     except (SQLAlchemyError, sqlite3.Error, OSError) as error:
         engine.dispose()
+        if "database is locked" in str(error):
+            raise _UpgradeContended from error
         raise StoreError(describe_database_error(path, error)) from error
     return engine

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -186,3 +189,39 @@ def test_schema_py_and_the_revisions_agree(tmp_path: Path) -> None:
             command.check(alembic_config(connection))
     finally:
         engine.dispose()
+
+
+_OPEN_WHEN_TOLD = """
+import sys, time
+from pathlib import Path
+from desktop.store.replica import open_replica
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.005)
+open_replica(Path(sys.argv[1])).dispose()
+"""
+
+
+def test_processes_upgrading_the_same_file_at_once_all_succeed(tmp_path: Path) -> None:
+    """The app and a CLI command started together after an update: one upgrades, the others
+    wait for it (or retry) and open the upgraded file."""
+    path = tmp_path / "replica.sqlite3"
+    _migrate_to(path, "0001")
+    _insert_customer(path, "Acme")
+    go = tmp_path / "go"
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPEN_WHEN_TOLD, str(path), str(go)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    time.sleep(1.0)  # let them import and wait at the line
+    go.touch()
+    results = [(process.wait(timeout=120), process.communicate()[1]) for process in processes]
+    assert results == [(0, "")] * 3
+    assert read_stored_schema(path).revisions == (head_revision(),)
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT name FROM customer").fetchall() == [("Acme",)]
+    connection.close()
