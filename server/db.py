@@ -25,7 +25,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from server.schema import server_meta
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-MIGRATIONS_PACKAGE = "server:migrations"
+# A plain directory path: also right when `server` is imported as a namespace package (an
+# editable install made before it had an __init__.py), where "server:migrations" fails.
+MIGRATIONS_DIRECTORY = Path(__file__).resolve().parent / "migrations"
 
 
 def utc_now_iso() -> str:
@@ -68,7 +70,7 @@ def open_engine(database_url: str) -> Engine:
 
 def alembic_config(connection: Connection) -> Config:
     config = Config()
-    config.set_main_option("script_location", MIGRATIONS_PACKAGE)
+    config.set_main_option("script_location", str(MIGRATIONS_DIRECTORY))
     config.attributes["connection"] = connection
     return config
 
