@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,12 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.operations.inherited import customer_names
+from desktop.store.search import SearchHit, search
 from desktop.sync.admin_client import AdminClient, AuditEntry, UserEntry
 from desktop.ui.audit_model import AuditLogModel, Names, OwnershipModel, ownership_history
 from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 
 AUDIT_PAGE = 500
+CUSTOMER_MATCHES = 20
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def _table(model: AuditLogModel | OwnershipModel, name: str) -> QTableView:
 
 
 class AuditView(QWidget):
+    customers_found = Signal(int)
     users_loaded = Signal(int)
     entries_loaded = Signal(int)
     action_failed = Signal(str)
@@ -78,6 +82,11 @@ class AuditView(QWidget):
         self.user_combo = QComboBox()
         self.user_combo.setObjectName("audit_user")
         self.customer_label = QLabel()
+        self.customer_search = QLineEdit()
+        self.customer_search.setObjectName("audit_customer_search")
+        self.customer_matches = QComboBox()
+        self.customer_matches.setObjectName("audit_customer_matches")
+        self.customer_matches.setVisible(False)
         self.clear_customer_button = QPushButton()
         self.since_check = QCheckBox()
         self.since_edit = QDateEdit()
@@ -97,6 +106,8 @@ class AuditView(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.user_combo)
+        filters.addWidget(self.customer_search)
+        filters.addWidget(self.customer_matches)
         filters.addWidget(self.customer_label)
         filters.addWidget(self.clear_customer_button)
         filters.addWidget(self.since_check)
@@ -114,6 +125,8 @@ class AuditView(QWidget):
         layout.addWidget(self.ownership_table, 1)
 
         self.refresh_button.clicked.connect(self.refresh)
+        self.customer_search.returnPressed.connect(self._on_customer_search_return_pressed)
+        self.customer_matches.activated.connect(self._on_customer_matches_activated)
         self.clear_customer_button.clicked.connect(lambda: self.show_customer(None))
         self._retranslate()
         self._show_customer_filter()
@@ -146,6 +159,37 @@ class AuditView(QWidget):
         self._show_customer_filter()
         self.refresh()
 
+    def find_customer(self, text: str) -> None:
+        """Look the name up in this computer's replica (Chinese, pinyin, English alike)."""
+        query = text.strip()
+        if not query:
+            return
+        self._tasks.run_db(
+            lambda: search(self._engine, query=query, limit=CUSTOMER_MATCHES, kinds=("customer",)),
+            on_done=self._on_customers_found,
+            on_error=self._fail,
+            owner=self,
+        )
+
+    def _on_customer_search_return_pressed(self) -> None:
+        self.find_customer(self.customer_search.text())
+
+    def _on_customers_found(self, hits: list[SearchHit]) -> None:
+        self.customer_matches.clear()
+        for hit in hits:
+            self.customer_matches.addItem(hit.title, hit.customer_id)
+        self.customer_matches.setVisible(bool(hits))
+        if hits:
+            self.show_customer(hits[0].customer_id)  # the best match at once; others one click away
+        else:
+            self.status_label.setText(self.tr("No customer matches that name on this computer."))
+        self.customers_found.emit(len(hits))
+
+    def _on_customer_matches_activated(self, index: int) -> None:
+        customer_id = self.customer_matches.itemData(index)
+        if customer_id:
+            self.show_customer(str(customer_id))
+
     def set_period(self, since: QDate | None, until: QDate | None) -> None:
         self.since_check.setChecked(since is not None)
         self.until_check.setChecked(until is not None)
@@ -171,6 +215,8 @@ class AuditView(QWidget):
         self.ownership_table.setVisible(has_customer)
         if not has_customer:
             self.customer_label.setText(self.tr("all customers"))
+            self.customer_matches.setVisible(False)
+            self.customer_search.clear()
 
     # --- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -243,6 +289,7 @@ class AuditView(QWidget):
     def _retranslate(self) -> None:
         self.title.setText(self.tr("Audit log"))
         self.clear_customer_button.setText(self.tr("All customers"))
+        self.customer_search.setPlaceholderText(self.tr("Find a customer…"))
         self.since_check.setText(self.tr("From"))
         self.until_check.setText(self.tr("To"))
         self.refresh_button.setText(self.tr("Show"))

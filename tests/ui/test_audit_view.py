@@ -129,3 +129,24 @@ def test_filter_by_user(qtbot, handed_over, audit_view):
     assert {"login", "customer.reassign"} <= actions
     login_row = [entry.action for entry in view.model.entries()].index("login")
     assert view.model.data(view.model.index(login_row, 2)) == "signed in"
+
+
+def test_find_a_customer_by_name_in_the_local_copy(qtbot, handed_over, audit_view):
+    online, view = handed_over, audit_view
+    with (
+        qtbot.waitSignal(view.customers_found, timeout=10_000) as found,
+        qtbot.waitSignal(view.entries_loaded, timeout=10_000),
+    ):
+        view.find_customer("上海建工")
+    assert found.args == [1]
+    assert view.current_filter().customer_id == online.book.gold[0]
+    assert view.ownership_model.rowCount() == 1
+    assert view.customer_matches.isVisibleTo(view)
+    with qtbot.waitSignal(view.customers_found, timeout=10_000) as nothing:
+        view.find_customer("不存在的公司")
+    assert nothing.args == [0]
+    assert "No customer matches" in view.status_label.text()
+    with qtbot.waitSignal(view.entries_loaded, timeout=10_000):
+        view.clear_customer_button.click()
+    assert view.current_filter().customer_id is None
+    assert not view.customer_matches.isVisibleTo(view)
