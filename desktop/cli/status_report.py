@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from desktop.cli.sync_commands import sync_status
 from desktop.operations.status import pending_changes, signed_in_user_id
 
 StatusContributor = Callable[[Engine], Mapping[str, Any]]
@@ -21,7 +22,7 @@ def local_status(engine: Engine) -> dict[str, Any]:
     return {"pending_changes": pending_changes(engine), "user_id": signed_in_user_id(engine)}
 
 
-CONTRIBUTORS: tuple[StatusContributor, ...] = (local_status,)
+CONTRIBUTORS: tuple[StatusContributor, ...] = (local_status, sync_status)
 
 
 def collect_status(

@@ -125,7 +125,11 @@ def test_activity_followup_and_opportunity_commands(cli: Cli) -> None:
 
 
 def test_status_counts_pending_changes(cli: Cli) -> None:
-    assert cli.json("status") == {"pending_changes": 0, "user_id": None}
+    status = cli.json("status")
+    assert isinstance(status, dict)
+    assert (status["pending_changes"], status["user_id"]) == (0, None)
+    # The sync part: never synced, nothing waiting in the sync inbox.
+    assert (status["last_sync"], status["errors"], status["conflicts"]) == (None, 0, 0)
     _add(cli, "Acme")
     status = cli.json("status")
     assert isinstance(status, dict) and status["pending_changes"] == 1
