@@ -38,6 +38,7 @@ from desktop.ui.log_activity_dialog import LogActivityDialog
 from desktop.ui.login_dialog import LoginDialog, sign_in_failure_message
 from desktop.ui.main_window import MainWindow, QuitChoice, Screen
 from desktop.ui.my_day_view import MyDayView
+from desktop.ui.new_customer_dialog import NewCustomerDialog
 from desktop.ui.pipeline_view import PipelineView
 from desktop.ui.qt_compat import guard_signal_emit_refcount
 from desktop.ui.search_palette import SearchPaletteDialog
@@ -314,6 +315,9 @@ def _screens(
         _settle(context.tasks)
         return shown(dialog, DIALOG_SIZE, natural_height=True)
 
+    def new_customer() -> QWidget:
+        return shown(NewCustomerDialog(context=context), DIALOG_SIZE, natural_height=True)
+
     def search() -> QWidget:
         dialog = SearchPaletteDialog(context=context)
         dialog.query_edit.setText(search_text)
@@ -328,6 +332,7 @@ def _screens(
         ("main_inbox", main_window(Screen.INBOX)),
         ("main_customer_file", main_window(Screen.CUSTOMER_FILE)),
         ("log_activity", log_activity),
+        ("new_customer", new_customer),
         ("search", search),
         ("my_day", my_day),
         ("pipeline", pipeline),

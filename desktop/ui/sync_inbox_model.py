@@ -167,6 +167,15 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+def record_label(entity: str | None, name: str) -> str:
+    """ "Customer: 华东建设集团", with the punctuation of the reader's language."""
+    return (
+        QCoreApplication.translate("SyncInbox", "%1: %2")
+        .replace("%1", entity_label(entity))
+        .replace("%2", name)
+    )
+
+
 def field_label(entity: str | None, field_name: str) -> str:
     """The field in the reader's language; fields without a label are spelled out plainly."""
     if field_name in FIELD_LABELS:
@@ -277,7 +286,7 @@ class ConflictsModel(_InboxTableModel):
     def _cell(self, entry: ConflictItem, column: str) -> str:
         snapshot = self._snapshot
         if column == "record":
-            return f"{entity_label(entry.entity)}: {snapshot.record(entry.entity, entry.entity_id)}"
+            return record_label(entry.entity, snapshot.record(entry.entity, entry.entity_id))
         if column == "field":
             return field_label(entry.entity, entry.field)
         if column == "kept":
@@ -306,7 +315,7 @@ class RefusedChangesModel(_InboxTableModel):
     def _cell(self, entry: SyncErrorItem, column: str) -> str:
         if column == "record":
             name = self._snapshot.record(entry.entity, entry.entity_id)
-            return f"{entity_label(entry.entity)}: {name}" if name else entity_label(entry.entity)
+            return record_label(entry.entity, name) if name else entity_label(entry.entity)
         if column == "what":
             return "; ".join(
                 f"{field_label(entry.entity, name)} = {display_value(value)}"

@@ -143,6 +143,8 @@ class SyncInboxView(QWidget):
         self.refused_model.set_snapshot(snapshot)
         for table in (self.conflicts_table, self.refused_table):
             table.resizeColumnsToContents()
+            if table.model().rowCount():
+                table.selectRow(0)  # compare the newest entry at once, without a click
         self._update_tab_titles()
         self._on_selection_changed()
         self.counts_changed.emit(len(snapshot.errors), len(snapshot.conflicts))
@@ -177,7 +179,10 @@ class SyncInboxView(QWidget):
         self._show_comparison(entry)
 
     def _show_comparison(self, entry: InboxEntry | None) -> None:
-        if isinstance(entry, ConflictItem):
+        showing_conflicts = (
+            isinstance(entry, ConflictItem) if entry is not None else self.tabs.currentIndex() == 0
+        )
+        if showing_conflicts:
             left, right = self.tr("Kept (on the server)"), self.tr("Yours (lost)")
         else:
             left, right = self.tr("Now on the server"), self.tr("Refused value")

@@ -67,6 +67,10 @@
         <translation>任何人</translation>
     </message>
     <message>
+        <source>No customer matches that name on this computer.</source>
+        <translation>此电脑上没有与该名称匹配的客户。</translation>
+    </message>
+    <message>
         <source>all customers</source>
         <translation>所有客户</translation>
     </message>
@@ -93,6 +97,10 @@
     <message>
         <source>All customers</source>
         <translation>所有客户</translation>
+    </message>
+    <message>
+        <source>Find a customer…</source>
+        <translation>查找客户…</translation>
     </message>
     <message>
         <source>From</source>
@@ -1287,6 +1295,10 @@
     <message>
         <source>Opportunity</source>
         <translation>销售机会</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
     <message>
         <source>yes</source>

@@ -17,6 +17,7 @@ SCREENS = (
     "main_inbox",
     "main_customer_file",
     "log_activity",
+    "new_customer",
     "search",
     "my_day",
     "pipeline",

@@ -105,8 +105,8 @@ def test_inbox_models_pass_the_model_tester(qtmodeltester, replica: Engine):
 def test_selecting_a_conflict_compares_kept_and_lost_values(inbox):
     view, _ids = inbox
     assert view.tabs.tabText(0) == "Conflicts (1)" and view.tabs.tabText(1) == "Refused changes (1)"
-    assert not view.reapply_button.isEnabled() and not view.dismiss_button.isEnabled()
-    view.conflicts_table.selectRow(0)
+    # The newest entry is selected on load, so the comparison shows without a click.
+    assert view.conflicts_table.selectionModel().selectedRows()[0].row() == 0
     cells = [view.compare.item(0, col).text() for col in range(3)]
     assert cells == ["phone", "021-5555 0001", "021-6666 0002"]
     assert view.reapply_button.isEnabled()
@@ -157,3 +157,15 @@ def test_enter_on_an_entry_opens_its_customer(qtbot, inbox):
     with qtbot.waitSignal(view.customer_requested) as requested:
         view.refused_table.activated.emit(view.refused_model.index(0, 0))
     assert requested.args == [ids["customer"]]
+
+
+def test_an_empty_inbox_offers_no_action(qtbot, context):  # noqa: F811
+    view = SyncInboxView(context=context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.inbox_loaded, timeout=5000):
+        view.reload()
+    assert view.conflicts_model.rowCount() == 0 and view.compare.rowCount() == 0
+    assert not view.reapply_button.isEnabled() and not view.dismiss_button.isEnabled()
+    assert view.compare.horizontalHeaderItem(1).text() == "Kept (on the server)"
+    view.dismiss_selected()
+    assert view.status.text() == "Select an entry first."
