@@ -118,6 +118,7 @@ class HandoverView(QWidget):
         layout.addWidget(self.result_label)
 
         self.leaver_combo.currentIndexChanged.connect(self._on_leaver_combo_changed)
+        self.successor_combo.currentIndexChanged.connect(self._on_successor_combo_changed)
         self.assign_all_button.clicked.connect(self.assign_all)
         self.assign_selected_button.clicked.connect(self.assign_selected)
         self.assign_matching_button.clicked.connect(self.assign_matching)
@@ -178,6 +179,10 @@ class HandoverView(QWidget):
         )
         self._request_preview()
 
+    def _on_successor_combo_changed(self, _index: int) -> None:
+        if self._preview is None:
+            self._request_preview()
+
     def _on_book_loaded(self, book: list[BookCustomer]) -> None:
         rows = [PlanRow(c.customer_id, c.name, c.tier, c.team_name or c.team_id) for c in book]
         self.plan_model.set_rows(rows)
@@ -194,14 +199,12 @@ class HandoverView(QWidget):
         self.book_loaded.emit(len(rows))
 
     def _request_preview(self) -> None:
+        """The server's count of the leaver's book; it checks the successor too (a team head
+        may only hand over within the team), so it waits until one is chosen."""
         leaver = self.leaver_combo.currentData()
-        successor = self.successor_combo.currentData() or leaver
-        if not leaver or successor == leaver:
-            # The server's preview needs a distinct successor; any will do for counting.
-            others = [uid for uid in self._users if uid != leaver]
-            if not others:
-                return
-            successor = others[0]
+        successor = self.successor_combo.currentData()
+        if not leaver or not successor or successor == leaver:
+            return
         self._tasks.run_net(
             lambda: self._admin.handover_preview(from_user=leaver, to_user=successor),
             on_done=self._on_preview_ready,
@@ -335,11 +338,14 @@ class HandoverView(QWidget):
                 self.tr("The account is closed: its laptop uploads what it still holds, then "
                         "deletes its copy.")
             )  # fmt: skip
+        # What moved leaves the plan; customers kept with the leaver stay listed.
+        self.plan_model.set_rows([row for row in self.plan_model.rows() if not row.successor_id])
+        self._preview = None
+        self._refresh_preview_text()
+        self._request_preview()
         self.result_label.setText("\n".join(lines))
         self.handover_finished.emit(results)
-        self.sync_requested.emit()
-        self._on_leaver_combo_changed(self.leaver_combo.currentIndex())
-        self.result_label.setText("\n".join(lines))
+        self.sync_requested.emit()  # this computer's copy catches up with the new owners
 
     def _on_handover_failed(self, error: BaseException) -> None:
         self.progress.setVisible(False)

@@ -95,6 +95,7 @@ def _split_and_confirm(qtbot, view: HandoverView, firm: Firm, book: Book) -> Non
     assert results["zhao"].open_opportunities == 1 and results["zhao"].open_followups == 1
     assert results["chen"].customers == 1
     assert "zhao: 2 customers" in view.result_label.text()
+    assert view.plan_model.rowCount() == 0  # everything moved: nothing left in the plan
     assert "account is closed" in view.result_label.text()
 
 
