@@ -144,13 +144,7 @@ class PushSession:
     def create(self, spec: EntitySpec, record_id: str, mutation: Mutation) -> PushResult:
         values = self.cleaned(spec, mutation, creating=True)
         if spec.name == "customer":
-            values.setdefault("owner_id", self.principal.user_id)
-            values.setdefault("team_id", self.principal.team_id)
-            if not owns_customer(self.principal, values):
-                raise Rejection(
-                    ErrorCode.FORBIDDEN,
-                    "A new customer must be yours (or your team's); a manager assigns others.",
-                )
+            self.place_new_customer(values)
         else:
             customer = self.customer(str(values["customer_id"]))
             self.require_visible(customer, appending_activity=spec.append_only)
@@ -168,6 +162,23 @@ class PushSession:
             archived=False,
         )
         return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
+
+    def place_new_customer(self, values: dict[str, Any]) -> None:
+        """Owner and team of a new customer: the capturer's unless named; the team is always the
+        owner's, so the right team head sees it. Only managers may capture for others."""
+        if values.get("owner_id") is None:
+            values["owner_id"] = self.principal.user_id
+        owner = load_record(self.connection, entity="user", record_id=str(values["owner_id"]))
+        if owner is None:
+            raise Rejection(ErrorCode.NOT_FOUND, f"No user with id {values['owner_id']}.")
+        if values.get("team_id") is None:
+            values["team_id"] = owner.get("team_id")
+        if values["team_id"] != owner.get("team_id") or not owns_customer(self.principal, values):
+            raise Rejection(
+                ErrorCode.FORBIDDEN,
+                "A new customer must be yours (or your team's), in its owner's team; "
+                "a manager assigns others.",
+            )
 
     def update(self, spec: EntitySpec, current: dict[str, Any], mutation: Mutation) -> PushResult:
         if spec.append_only:

@@ -272,3 +272,29 @@ def test_change_log_keeps_one_live_entry_per_record(server: ServerHarness, firm:
         ).all()
     assert len(entries) == 1
     assert entries[0].version == 6
+
+
+def test_new_customers_land_in_their_owners_team(server: ServerHarness, firm: Firm) -> None:
+    ann, hana, admin = server.login("ann"), server.login("hana"), server.login("admin")
+    wrong_team = ann.mutation("customer", new_id(), "create", {"name": "X", "team_id": firm.south})
+    assert server.push(ann, wrong_team)["results"][0]["code"] == "forbidden"
+    for_bob, for_sam = new_id(), new_id()
+    assert (
+        server.push(
+            hana,
+            hana.mutation("customer", for_bob, "create", {"name": "Bob's", "owner_id": firm.bob}),
+        )["results"][0]["status"]
+        == "applied"
+    )
+    outside = hana.mutation("customer", new_id(), "create", {"name": "Y", "owner_id": firm.sam})
+    assert server.push(hana, outside)["results"][0]["code"] == "forbidden"
+    assert (
+        server.push(
+            admin,
+            admin.mutation("customer", for_sam, "create", {"name": "Sam's", "owner_id": firm.sam}),
+        )["results"][0]["status"]
+        == "applied"
+    )
+    server.sync_down(admin)
+    teams = {cid: c["team_id"] for cid, c in server.records(admin, "customer").items()}
+    assert teams == {for_bob: firm.north, for_sam: firm.south}
