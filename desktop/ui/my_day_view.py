@@ -8,7 +8,7 @@ system tray or this screen's banner.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -120,6 +120,7 @@ class MyDayView(QWidget):
         self._user_id = context.user_id
         self._clock = clock  # an aware local time; fixed only in tests and screenshots
         self._day: MyDay | None = None
+        self._day_shown: date | None = None  # the local date the lists were loaded for
         # The system tray where the desktop has one (a reminder must reach someone working on
         # another screen or in another program), else the banner on this screen.
         self.notifier = notifier or ReminderNotifier.for_desktop(
@@ -172,6 +173,7 @@ class MyDayView(QWidget):
     # --- loading ------------------------------------------------------------------------------
     def reload(self) -> None:
         engine, user_id, now = self._engine, self._user_id, self._clock()
+        self._day_shown = now.date()
         self._tasks.run_db(
             lambda: read_my_day(engine, user_id=user_id, now=now),
             on_done=self._on_day_loaded,
@@ -207,6 +209,8 @@ class MyDayView(QWidget):
     def _on_reminders_read(self, items: list[DayItem]) -> None:
         self.notifier.notify_due(items)
         self.reminders_checked.emit(items)
+        if self._day_shown is not None and self._clock().date() != self._day_shown:
+            self.reload()  # left open past midnight: yesterday's "today" is now overdue
 
     def _on_day_loaded(self, day: MyDay) -> None:
         self._day = day

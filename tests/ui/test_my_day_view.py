@@ -149,3 +149,18 @@ def test_reminders_start_by_themselves_when_the_screen_is_first_shown(qtbot, my_
     with qtbot.waitSignal(view.reminders_checked, timeout=5000):
         view.show()
     assert view.reminder_timer.isActive()
+
+
+def test_a_screen_left_open_past_midnight_moves_today_to_overdue(qtbot, replica, context):  # noqa: F811
+    seed_my_day(replica)
+    now = [NOON]
+    view = MyDayView(context=replace(context, user_id=ME), clock=lambda: now[0])
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.day_loaded, timeout=5000):
+        view.reload()
+    assert view.today.model.rowCount() == 2
+    now[0] = datetime(2026, 11, 24, 0, 5, tzinfo=UTC)
+    with qtbot.waitSignal(view.day_loaded, timeout=5000):
+        view.check_reminders()  # the minute timer's call
+    assert view.today.model.rowCount() == 1  # tomorrow's "Call back" is today's now
+    assert view.overdue.model.rowCount() == 3
