@@ -33,6 +33,7 @@ from desktop.operations.customers import (
 )
 from desktop.operations.followups import FollowUpScope, complete_followup, list_followups
 from desktop.operations.opportunities import add_opportunity, move_opportunity
+from desktop.operations.reference import resolve_user
 from desktop.paths import data_dir, replica_path
 from desktop.store.replica import open_replica
 
@@ -51,7 +52,7 @@ CUSTOMER_OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("--website", "website", "web site"),
     ("--fax", "fax", "fax number"),
     ("--source", "source", "how the customer was found"),
-    ("--owner", "owner_id", "id of the owning user"),
+    ("--owner", "owner_id", "owning user: login, id, or me"),
     ("--team", "team_id", "id of the team"),
     ("--lifecycle", "lifecycle", "lifecycle stage"),
     ("--tier", "tier", "tier, e.g. gold"),
@@ -84,19 +85,22 @@ def _runs(command: Command) -> Callable[[argparse.Namespace], int]:
     return handler
 
 
-def _customer_values(args: argparse.Namespace) -> dict[str, object]:
-    return {
+def _customer_values(engine: Engine, args: argparse.Namespace) -> dict[str, object]:
+    values: dict[str, object] = {
         field: getattr(args, field)
         for _option, field, _help in CUSTOMER_OPTIONS
         if getattr(args, field) is not None
     }
+    if values.get("owner_id"):
+        values["owner_id"] = resolve_user(engine, text=str(values["owner_id"]))
+    return values
 
 
 # --- customer -------------------------------------------------------------------------------
 
 
 def _customer_add(engine: Engine, args: argparse.Namespace) -> int:
-    customer_id = add_customer(engine, values=_customer_values(args))
+    customer_id = add_customer(engine, values=_customer_values(engine, args))
     if args.json:
         _print_json({"id": customer_id})
     else:
@@ -106,7 +110,7 @@ def _customer_add(engine: Engine, args: argparse.Namespace) -> int:
 
 def _customer_list(engine: Engine, args: argparse.Namespace) -> int:
     criteria = CustomerFilter(
-        owner_id=args.owner,
+        owner_id=resolve_user(engine, text=args.owner) if args.owner else None,
         team_id=args.team,
         lifecycle=args.lifecycle,
         tier=args.tier,
@@ -186,7 +190,7 @@ def _customer_show(engine: Engine, args: argparse.Namespace) -> int:
 
 
 def _customer_edit(engine: Engine, args: argparse.Namespace) -> int:
-    changes = _customer_values(args)
+    changes = _customer_values(engine, args)
     if not changes:
         raise CliError("Nothing to change: give at least one option such as --name or --phone.")
     changed = edit_customer(engine, customer_id=args.id, changes=changes)
@@ -353,7 +357,8 @@ def _register_customer(subparsers: Subparsers) -> None:
         ("--industry", "industry"),
         ("--tag", "tag"),
     ):
-        listing.add_argument(option, dest=dest, help=f"only this {dest}")
+        extra = " (login, id, or me)" if dest == "owner" else ""
+        listing.add_argument(option, dest=dest, help=f"only this {dest}{extra}")
     shown = listing.add_mutually_exclusive_group()
     shown.add_argument("--archived", action="store_true", help="only archived customers")
     shown.add_argument("--all", action="store_true", help="archived and active customers")

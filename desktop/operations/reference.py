@@ -3,10 +3,11 @@ lookups for forms, filters and display names."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from desktop.domain.models import PicklistEntry, PipelineRef, StageRef, TeamRef, UserRef
-from desktop.operations.base import reading
+from desktop.operations.base import current_user_id, reading
+from desktop.store.changes import RecordNotFound
 from desktop.store.schema import entity_tables
 
 USER = entity_tables["user"]
@@ -96,3 +97,29 @@ def picklist(engine: Engine, *, kind: str) -> list[PicklistEntry]:
             )
             for row in connection.execute(query).mappings()
         ]
+
+
+ME = "me"
+
+
+def resolve_user(engine: Engine, *, text: str) -> str:
+    """A user id from what a person types: "me" (the signed-in user), a login or an id.
+
+    Before the first sync the replica knows no users, so an id is taken as given (the check
+    happens on the server); afterwards an unknown name is refused.
+    """
+    wanted = text.strip()
+    with reading(engine) as connection:
+        if wanted.casefold() == ME:
+            user_id = current_user_id(connection)
+            if user_id is None:
+                raise RecordNotFound("signed-in user", "me (sign in first)")
+            return user_id
+        row = connection.execute(
+            select(USER.c.id).where(or_(USER.c.id == wanted, USER.c.login == wanted))
+        ).first()
+        if row is not None:
+            return str(row[0])
+        if connection.execute(select(USER.c.id).limit(1)).first() is None:
+            return wanted
+    raise RecordNotFound("user", wanted)

@@ -124,6 +124,15 @@ def test_activity_followup_and_opportunity_commands(cli: Cli) -> None:
     )
 
 
+def test_owner_is_given_by_login(cli: Cli) -> None:
+    theirs = _add(cli, "Theirs", "--owner", "zhang")
+    _add(cli, "Nobody's")
+    listing = cli.json("customer", "list", "--owner", "zhang")
+    assert isinstance(listing, dict) and [c["id"] for c in listing["customers"]] == [theirs]
+    code, _, err = cli("customer", "list", "--owner", "ghost")
+    assert code == 1 and "No user with id ghost" in err
+
+
 def test_status_counts_pending_changes(cli: Cli) -> None:
     status = cli.json("status")
     assert isinstance(status, dict)

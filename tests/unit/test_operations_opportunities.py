@@ -132,3 +132,22 @@ def test_no_user_before_first_sign_in(replica: Engine) -> None:
         replica, opportunity_id=add_opportunity(replica, customer_id=customer_id, name="X")
     )
     assert deal.owner_id is None and deal.stage_id is None  # no pipelines synced yet
+
+
+def test_users_are_found_by_me_login_or_id(firm: Engine) -> None:
+    from desktop.operations.reference import resolve_user
+    from tests.unit.operations_helpers import COLLEAGUE
+
+    assert resolve_user(firm, text="me") == ME
+    assert resolve_user(firm, text=" zhang ") == COLLEAGUE
+    assert resolve_user(firm, text=COLLEAGUE) == COLLEAGUE
+    with pytest.raises(RecordNotFound, match="No user with id nobody"):
+        resolve_user(firm, text="nobody")
+
+
+def test_before_the_first_sync_user_ids_are_taken_as_given(replica: Engine) -> None:
+    from desktop.operations.reference import resolve_user
+
+    assert resolve_user(replica, text="u-later") == "u-later"
+    with pytest.raises(RecordNotFound, match="sign in first"):
+        resolve_user(replica, text="me")
