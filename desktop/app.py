@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -356,6 +357,23 @@ class DesktopApp:
         )
 
 
+def stop_on_signals(qt_app: QApplication) -> QTimer:
+    """Ctrl+C in a terminal or a `kill` ends the event loop, so `shutdown` still runs: queued
+    writes finish and the demo server does not outlive the app. Python handles signals only when
+    it runs, and Qt's loop is C++, hence the short idle timer."""
+
+    def request_quit(number: int, _frame: object) -> None:
+        log.info("signal %d: quitting", number)
+        qt_app.quit()
+
+    signal.signal(signal.SIGINT, request_quit)
+    signal.signal(signal.SIGTERM, request_quit)
+    wake = QTimer(qt_app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    return wake
+
+
 def run_gui(args: argparse.Namespace) -> int:
     timings = Timings()
     logging.basicConfig(level=logging.INFO if args.smoke_test else logging.WARNING)
@@ -365,6 +383,7 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_app.setApplicationName("Fieldbook")
     qt_app.setQuitOnLastWindowClosed(False)  # the main window decides when to quit
     desktop = DesktopApp(args=args, qt_app=qt_app, timings=timings)
+    stop_on_signals(qt_app)
     try:
         if not desktop.start():
             return 1
