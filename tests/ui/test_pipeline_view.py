@@ -6,7 +6,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QLocale, QMimeData, QModelIndex, Qt
+from PySide6.QtCore import QLocale, QMimeData, QModelIndex, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine
 
 from desktop.operations.pipeline_queries import DealCard, MonthForecast
@@ -216,3 +218,26 @@ def test_only_my_deals_narrows_the_board_to_the_signed_in_owner(qtbot, replica, 
         view.mine_box.setChecked(True)
     cards = [card for column in loaded.args[0].columns for card in column.cards]
     assert [card.opportunity_id for card in cards] == [ids["big"]]
+
+
+def test_a_drop_on_another_columns_list_moves_the_deal(qtbot, board, replica):
+    """Through the list view's own drag-enter / move / drop handling, as a mouse drop arrives."""
+    view, ids = board
+    tender, bid, _won = view.columns
+    mime = tender.model.mimeData([tender.model.index(0, 0)])
+    target = bid.list.viewport()
+    point = QPointF(20, target.height() - 5)  # below the cards: "add to this stage"
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    for event in (
+        QDragEnterEvent(point, Qt.DropAction.MoveAction, mime, buttons, modifiers),
+        QDragMoveEvent(point, Qt.DropAction.MoveAction, mime, buttons, modifiers),
+    ):
+        QApplication.sendEvent(target, event)
+        assert event.isAccepted()
+    with qtbot.waitSignal(view.board_loaded, timeout=5000):
+        QApplication.sendEvent(
+            target, QDropEvent(point, Qt.DropAction.MoveAction, mime, buttons, modifiers)
+        )
+    with replica.connect() as c:
+        assert read_record(c, entity="opportunity", record_id=ids["big"])["stage_id"] == "s-bid"
+    assert ids["big"] in {bid.model.card(r).opportunity_id for r in range(bid.model.rowCount())}
