@@ -79,6 +79,7 @@ class CustomerListView(QWidget):
         # Fixed row heights: the view never asks every row for its size (100,000 rows).
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionsClickable(True)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().sortIndicatorChanged.connect(self._on_header_sort_changed)
@@ -174,12 +175,7 @@ class CustomerListView(QWidget):
         self.model.criteria = view.criteria
         self.model.sort_key = view.sort
         self.model.descending = view.descending
-        column = next((c for c, key in SORT_BY_COLUMN.items() if key is view.sort), Column.NAME)
-        order = Qt.SortOrder.DescendingOrder if view.descending else Qt.SortOrder.AscendingOrder
-        header = self.table.horizontalHeader()
-        header.blockSignals(True)  # the model is told below, once, not per header change
-        header.setSortIndicator(column, order)
-        header.blockSignals(False)
+        self._show_sort_indicator()
         self.model.reload()
 
     # --- building ---------------------------------------------------------------------------
@@ -263,7 +259,22 @@ class CustomerListView(QWidget):
         self.status.clear()
 
     def _on_header_sort_changed(self, column: int, order: Qt.SortOrder) -> None:
-        self.model.sort(column, order)
+        if 0 <= column < len(Column) and Column(column) in SORT_BY_COLUMN:
+            self.model.sort(column, order)
+            return
+        self._show_sort_indicator()  # not sortable in SQL: point back at the real order
+
+    def _show_sort_indicator(self) -> None:
+        column = next(
+            (c for c, key in SORT_BY_COLUMN.items() if key is self.model.sort_key), Column.NAME
+        )
+        order = (
+            Qt.SortOrder.DescendingOrder if self.model.descending else Qt.SortOrder.AscendingOrder
+        )
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)  # only the indicator moves; the model already has this order
+        header.setSortIndicator(column, order)
+        header.blockSignals(False)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         customer_id = self.model.customer_id(index.row())

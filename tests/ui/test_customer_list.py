@@ -139,3 +139,19 @@ def test_an_unreadable_saved_views_file_is_kept_aside_and_reported(tmp_path: Pat
 def test_rows_of_an_invalid_parent_are_empty(model):
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def test_clicking_headers_sorts_in_sql_and_unsortable_columns_keep_the_order(qtbot, ui_context):
+    view = CustomerListView(context=ui_context)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.model.loaded):
+        view.reload()
+    header = view.table.horizontalHeader()
+    assert header.sectionsClickable()
+    with qtbot.waitSignal(view.model.loaded):
+        header.setSortIndicator(Column.TIER, Qt.SortOrder.DescendingOrder)
+    assert view.model.sort_key is CustomerSort.TIER and view.model.descending
+    header.setSortIndicator(Column.PHONE, Qt.SortOrder.AscendingOrder)  # not sortable
+    assert view.model.sort_key is CustomerSort.TIER
+    assert header.sortIndicatorSection() == Column.TIER
+    assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
