@@ -19,10 +19,12 @@ adds an installed one as a fallback family so nothing renders as boxes.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -36,6 +38,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
+
+from desktop.domain.messages import FIELD_LABELS, TEMPLATES
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +163,21 @@ def _qt_tool(name: str) -> str:
     return found
 
 
+# Validation messages are built outside Qt (desktop.domain.messages) and translated by their
+# English template under this context, so lupdate cannot find them in the code.
+VALIDATION_CONTEXT = "Validation"
+
+
+def _validation_strings_source() -> str:
+    """Python source marking every validation template and field label for lupdate."""
+    strings = dict.fromkeys([*TEMPLATES.values(), *FIELD_LABELS.values()])
+    context = json.dumps(VALIDATION_CONTEXT)
+    lines = [
+        f"QT_TRANSLATE_NOOP({context}, {json.dumps(text, ensure_ascii=False)})" for text in strings
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def update_catalogues(languages: tuple[Language, ...] = (Language.CHINESE,)) -> None:
     """Re-extract strings from the sources into the .ts files, then compile the .qm files."""
     lupdate, lrelease = _qt_tool("pyside6-lupdate"), _qt_tool("pyside6-lrelease")
@@ -167,31 +186,29 @@ def update_catalogues(languages: tuple[Language, ...] = (Language.CHINESE,)) -> 
         for path in (REPOSITORY_ROOT / "desktop").rglob("*.py")
     )
     TRANSLATIONS_DIR.mkdir(parents=True, exist_ok=True)
-    for language in languages:
-        ts_file = TRANSLATIONS_DIR / f"{APP_CATALOGUE}_{language.value}.ts"
-        subprocess.run(
-            # No line numbers in the .ts: they would change with every edit of any screen.
-            [
-                lupdate,
-                "-locations",
-                "none",
-                "-no-obsolete",
-                *sources,
-                "-ts",
-                str(ts_file),
-            ],
-            check=True,
-            cwd=REPOSITORY_ROOT,
-        )
-        subprocess.run(
-            [
-                lrelease,
-                str(ts_file),
-                "-qm",
-                str(ts_file.with_suffix(".qm")),
-            ],
-            check=True,
-        )
+    with tempfile.TemporaryDirectory(prefix="fieldbook-lupdate-") as scratch:
+        validation_source = Path(scratch) / "validation_strings.py"
+        validation_source.write_text(_validation_strings_source(), encoding="utf-8")
+        for language in languages:
+            ts_file = TRANSLATIONS_DIR / f"{APP_CATALOGUE}_{language.value}.ts"
+            subprocess.run(
+                # No line numbers in the .ts: they would change with every edit of any screen.
+                [
+                    lupdate,
+                    "-locations",
+                    "none",
+                    "-no-obsolete",
+                    *sources,
+                    str(validation_source),
+                    "-ts",
+                    str(ts_file),
+                ],
+                check=True,
+                cwd=REPOSITORY_ROOT,
+            )
+            subprocess.run(
+                [lrelease, str(ts_file), "-qm", str(ts_file.with_suffix(".qm"))], check=True
+            )
 
 
 def main(argv: list[str] | None = None) -> int:

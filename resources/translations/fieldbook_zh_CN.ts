@@ -1602,6 +1602,269 @@
     </message>
 </context>
 <context>
+    <name>Validation</name>
+    <message>
+        <source>{label} is required.</source>
+        <translation>{label}为必填项。</translation>
+    </message>
+    <message>
+        <source>{label} is too long: at most {limit} characters (got {length}).</source>
+        <translation>{label}过长：最多 {limit} 个字符（当前 {length} 个）。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a valid phone number. Examples: 138 0013 8000, 010-6552 9988, +44 20 7946 0958.</source>
+        <translation>{label}“{value}”不是有效的电话号码。示例：138 0013 8000、010-6552 9988、+44 20 7946 0958。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a valid e-mail address: {reason}</source>
+        <translation>{label}“{value}”不是有效的电子邮件地址：{reason}</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a number.</source>
+        <translation>{label}“{value}”不是数字。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a whole number.</source>
+        <translation>{label}“{value}”不是整数。</translation>
+    </message>
+    <message>
+        <source>{label} cannot be negative (got {value}).</source>
+        <translation>{label}不能为负数（当前为 {value}）。</translation>
+    </message>
+    <message>
+        <source>{label} must be between 0 and 100 (got {value}).</source>
+        <translation>{label}必须在 0 到 100 之间（当前为 {value}）。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not allowed; choose one of: {choices}.</source>
+        <translation>{label}不允许为“{value}”；请从以下选项中选择：{choices}。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a date; write it as YYYY-MM-DD, e.g. 2026-11-23.</source>
+        <translation>{label}“{value}”不是日期；请按 YYYY-MM-DD 格式填写，例如 2026-11-23。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a date and time; write it as YYYY-MM-DD HH:MM, e.g. 2026-11-23 09:30.</source>
+        <translation>{label}“{value}”不是日期时间；请按 YYYY-MM-DD HH:MM 格式填写，例如 2026-11-23 09:30。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not a currency code; use three letters, e.g. CNY.</source>
+        <translation>{label}“{value}”不是币种代码；请使用三个字母，例如 CNY。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not yes or no.</source>
+        <translation>{label}“{value}”不是“是”或“否”。</translation>
+    </message>
+    <message>
+        <source>There is no field called “{value}”.</source>
+        <translation>没有名为“{value}”的字段。</translation>
+    </message>
+    <message>
+        <source>{label}: there is no {entity} with id “{value}” in this replica.</source>
+        <translation>{label}：本地数据中没有 id 为“{value}”的 {entity}。</translation>
+    </message>
+    <message>
+        <source>{label}: the {entity} “{value}” is archived; restore it first.</source>
+        <translation>{label}：{entity}“{value}”已归档；请先恢复。</translation>
+    </message>
+    <message>
+        <source>{label} “{value}” is not one of the firm&apos;s values: {choices}.</source>
+        <translation>{label}“{value}”不在公司设定的选项中：{choices}。</translation>
+    </message>
+    <message>
+        <source>{label} cannot be changed by an amendment; log a new entry instead.</source>
+        <translation>{label}不能通过更正修改；请新记录一条。</translation>
+    </message>
+    <message>
+        <source>{label} is required when a due date is given.</source>
+        <translation>填写到期时间时，{label}为必填项。</translation>
+    </message>
+    <message>
+        <source>{label}: stage “{value}” belongs to another pipeline.</source>
+        <translation>{label}：阶段“{value}”属于另一个销售流程。</translation>
+    </message>
+    <message>
+        <source>{label}: “{value}” names stages in several pipelines; give the stage id.</source>
+        <translation>{label}：“{value}”对应多个销售流程中的阶段；请填写阶段 id。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Account type</source>
+        <translation>账户类型</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>Fax</source>
+        <translation>传真</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>电子邮件</translation>
+    </message>
+    <message>
+        <source>Website</source>
+        <translation>网站</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源渠道</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>客户经理</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>团队</translation>
+    </message>
+    <message>
+        <source>Lifecycle stage</source>
+        <translation>生命周期阶段</translation>
+    </message>
+    <message>
+        <source>Tier</source>
+        <translation>客户等级</translation>
+    </message>
+    <message>
+        <source>Value label</source>
+        <translation>价值标签</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Credit notes</source>
+        <translation>信用备注</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Buying role</source>
+        <translation>采购角色</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>日期时间</translation>
+    </message>
+    <message>
+        <source>Duration (minutes)</source>
+        <translation>时长（分钟）</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Next step</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Done by</source>
+        <translation>执行人</translation>
+    </message>
+    <message>
+        <source>Recorded by</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>到期</translation>
+    </message>
+    <message>
+        <source>Assignee</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>币种</translation>
+    </message>
+    <message>
+        <source>Probability (%)</source>
+        <translation>成交概率（%）</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Expected close</source>
+        <translation>预计成交</translation>
+    </message>
+    <message>
+        <source>How to win</source>
+        <translation>赢单策略</translation>
+    </message>
+    <message>
+        <source>Competitors</source>
+        <translation>竞争对手</translation>
+    </message>
+    <message>
+        <source>Lost reason</source>
+        <translation>丢单原因</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+</context>
+<context>
     <name>parent</name>
     <message>
         <source>Unsent changes</source>

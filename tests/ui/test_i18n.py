@@ -9,10 +9,12 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
+from desktop.domain.messages import FIELD_LABELS, TEMPLATES
 from desktop.settings import Settings
 from desktop.ui.i18n import (
     CJK_FONT_FAMILIES,
     TRANSLATIONS_DIR,
+    VALIDATION_CONTEXT,
     Language,
     Translations,
     configure_fonts,
@@ -130,3 +132,13 @@ def test_an_installed_cjk_font_becomes_the_fallback(qapp):
         assert chosen in qapp.font().families()
     finally:
         qapp.setFont(previous)
+
+
+def test_validation_messages_from_the_domain_are_in_the_catalogue(translations):
+    """They are built outside Qt, so the refresh command adds them; each must be translated."""
+    translations.apply("zh_CN")
+    for key, template in TEMPLATES.items():
+        translated = QCoreApplication.translate(VALIDATION_CONTEXT, template)
+        assert translated != template, key
+        assert "{label}" in translated or "{label}" not in template, key
+    assert QCoreApplication.translate(VALIDATION_CONTEXT, FIELD_LABELS["phone"]) == "电话"
