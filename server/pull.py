@@ -21,6 +21,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    update,
 )
 
 from protocol.messages import ErrorCode, make_cursor, parse_cursor
@@ -82,6 +83,23 @@ def _start_seq(
     return seq
 
 
+def _forget_scope_change(engine: Engine, *, principal: Principal, client_id: str) -> None:
+    """A pull from the start rebuilds the replica under the current scope: the cursors of this
+    new pull (all below the mark set when the role or team changed) must not be refused again."""
+    with engine.begin() as connection:
+        connection.execute(
+            update(clients)
+            .where(
+                and_(
+                    clients.c.client_id == client_id,
+                    clients.c.user_id == principal.user_id,
+                    clients.c.reset_below_seq > 0,
+                )
+            )
+            .values(reset_below_seq=0)
+        )
+
+
 def _last_mutation_id(connection: Connection, *, principal: Principal, client_id: str) -> int:
     value = connection.execute(
         select(clients.c.last_mutation_id).where(
@@ -104,6 +122,8 @@ def read_page(
     engine: Engine, *, principal: Principal, client_id: str, cursor: str | None, limit: int
 ) -> Page:
     customer = entity_tables["customer"]
+    if not cursor:
+        _forget_scope_change(engine, principal=principal, client_id=client_id)
     with engine.connect() as connection:
         start = _start_seq(connection, principal=principal, client_id=client_id, cursor=cursor)
         # The high-water first: every entry at or below it was committed before we read it
