@@ -14,6 +14,7 @@ from desktop.store.schema import entity_tables
 from desktop.sync.loop import SyncStatus
 from desktop.ui.main_window import MainWindow, QuitChoice, Screen
 from desktop.ui.sync_status_widget import SyncStatusWidget
+from tests.ui.test_sync_controller import FakeLoop
 
 CUSTOMER = entity_tables["customer"]
 # Opening a dialog on the offscreen platform makes Qt say it cannot pass window size hints.
@@ -163,3 +164,35 @@ def test_new_customer_is_saved_offline_and_its_file_opens(qtbot, window, ui_cont
     assert window.current_screen() is Screen.CUSTOMER_FILE
     assert pending_changes(ui_context.engine) == before + 1
     assert ui_context.sync.pending_changes == before + 1
+
+
+def test_sync_then_quit_closes_once_the_changes_are_sent(qtbot, window, ui_context):
+    loop = FakeLoop()
+    ui_context.sync.attach(loop)
+    assert ui_context.sync.pending_changes == 3  # what the loop reported
+    window.answers.answer = QuitChoice.SYNC_FIRST
+    assert window.close() is False  # not yet: sending first
+    assert loop.nudges == 1
+    with qtbot.waitSignal(window.quit_confirmed, timeout=5000):
+        loop.report_from_thread(
+            SyncStatus(online=True, running=True, pending_changes=3),
+            SyncStatus(online=True, running=False, pending_changes=0),
+        )
+    assert window.answers.asked == [3]
+
+
+def test_sync_then_quit_stays_open_when_sending_fails(qtbot, window, ui_context):
+    loop = FakeLoop()
+    ui_context.sync.attach(loop)
+    quits: list[bool] = []
+    window.quit_confirmed.connect(lambda: quits.append(True))
+    window.answers.answer = QuitChoice.SYNC_FIRST
+    assert window.close() is False
+    with qtbot.waitSignal(ui_context.sync.sync_finished, timeout=5000):
+        loop.report_from_thread(
+            SyncStatus(online=True, running=True, pending_changes=3),
+            SyncStatus(running=False, pending_changes=3, last_error="The server is unreachable."),
+        )
+    assert window.answers.asked == [3] and quits == []  # asked once, not closed
+    assert "The server is unreachable." in window.statusBar().currentMessage()
+    assert "Your changes are kept" in window.statusBar().currentMessage()
