@@ -125,8 +125,7 @@ class AdminClient:
         self.api = api
 
     def _call(self, method: str, path: str, **options: Any) -> Any:
-        # ApiClient keeps the bearer token and its refresh; its generic call is not public yet.
-        return self.api._call(method, path, **options)
+        return self.api.call(method, path, **options)
 
     # --- users ------------------------------------------------------------------------------
     def users(self) -> list[UserEntry]:

@@ -48,10 +48,6 @@ def test_queued_events_survive_a_failed_upload(online: OnlineFirm, tmp_path: Pat
     assert [event["id"] for event in pending_audit_events(admin.engine)] == [event_id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the server does not implement POST /audit/events (docs/wire.md) yet",
-)
 def test_exports_and_prints_reach_the_servers_audit_log(online: OnlineFirm, tmp_path: Path):
     admin = online.admin
     _export(online, tmp_path)
