@@ -309,12 +309,13 @@ class SyncEngine:
             log.info("skipped records of unknown types: %s", sorted(outcome.unknown_entities))
         return outcome.kept_pending
 
-    def listen_once(self, *, wait: float) -> bool:
+    def listen_once(self, *, wait: float, still_wanted: Callable[[], bool] = lambda: True) -> bool:
         """Long-poll for the next page and apply it; True when changes arrived.
 
         Runs beside `sync_once` on another thread without its lock: the page is applied only if
         the stored cursor is still the one it was requested with (`apply_page`), so a page that
-        the cycle already applied meanwhile is simply dropped.
+        the cycle already applied meanwhile is simply dropped. A page that arrives after the
+        caller stopped wanting it (`still_wanted`, e.g. the app is closing) is dropped too.
         """
         if self.wiped is not None:
             return False
@@ -322,7 +323,7 @@ class SyncEngine:
         if cursor is None:
             return False  # nothing pulled yet: the first full pull belongs to the cycle
         page = self.api.pull(cursor=cursor, limit=self.options.pull_limit, wait=wait)
-        if self.wiped is not None or not page["changes"]:
+        if self.wiped is not None or not page["changes"] or not still_wanted():
             return False
         return self.apply_page(page, from_cursor=cursor) is not None
 

@@ -25,6 +25,8 @@ from desktop.sync.inbox import SyncInbox
 
 log = logging.getLogger(__name__)
 
+LISTENER_JOIN_SECONDS = 0.2  # a long-poll in flight is not waited for (see `stop`)
+
 
 @dataclass(frozen=True)
 class SyncStatus:
@@ -97,14 +99,17 @@ class SyncLoop:
             thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop both threads. A long-poll in flight is abandoned (its thread is a daemon and the
-        page it may still bring is applied safely or dropped by the cursor check)."""
+        """Stop both threads. The cycle thread finishes its step (up to `timeout`); a long-poll
+        in flight is abandoned at once: its thread is a daemon and drops whatever page it still
+        brings, so closing the app never waits for the server's long-poll to end."""
         self._stopping.set()
         self._wake.set()
         self._listen.set()
-        for thread in self._threads:
-            thread.join(timeout)
-        self.sync.api.transport.close()
+        cycle, listener = self._threads or (None, None)
+        if cycle is not None:
+            cycle.join(timeout)
+        if listener is not None:
+            listener.join(min(timeout, LISTENER_JOIN_SECONDS))
 
     def nudge(self) -> None:
         """A local write happened: push without waiting. While the long-poll listener is
@@ -210,7 +215,9 @@ class SyncLoop:
             if self._stopping.is_set():
                 return
             try:
-                changed = self.sync.listen_once(wait=self.long_poll_seconds)
+                changed = self.sync.listen_once(
+                    wait=self.long_poll_seconds, still_wanted=lambda: not self._stopping.is_set()
+                )
             except SyncError as error:
                 log.info("long-poll stopped (%s); the cycle takes over", error.code)
                 self._listen.clear()

@@ -144,7 +144,7 @@ def test_clients_converge_through_a_faulty_network(firm: Firm, tmp_path: Path) -
         lambda: Convergence(firm, tmp_path),  # type: ignore[arg-type]  # a factory works too
         settings=settings(
             max_examples=EXAMPLES,
-            stateful_step_count=20,
+            stateful_step_count=int(os.environ.get("FIELDBOOK_HYPOTHESIS_STEPS", "15")),
             deadline=None,
             suppress_health_check=list(HealthCheck),
             database=None,

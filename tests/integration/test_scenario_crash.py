@@ -24,7 +24,7 @@ from tests.integration.conftest import Desk, DeskFactory, Firm, comparable, sqli
 from tests.server_contract.harness import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = int(os.environ.get("FIELDBOOK_CRASH_KILLS", "3"))
+KILLS = int(os.environ.get("FIELDBOOK_CRASH_KILLS", "2"))
 
 
 @pytest.fixture(scope="module")
