@@ -54,9 +54,14 @@ def _make_certificates(folder: Path) -> tuple[Path, Path, Path]:
     return ca_cert, cert, key
 
 
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return _make_certificates(tmp_path_factory.mktemp("tls"))
+
+
 @pytest.fixture
-def https_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    ca_cert, cert, key = _make_certificates(tmp_path)
+def https_server(certificates: tuple[Path, Path, Path]) -> Iterator[tuple[str, Path]]:
+    ca_cert, cert, key = certificates
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
