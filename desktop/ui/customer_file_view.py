@@ -41,6 +41,8 @@ from desktop.ui.record_table_model import RecordColumn, RecordTableModel
 from desktop.ui.reference_data import ReferenceData, load_reference_data
 from desktop.ui.timeline_model import PAGE_SIZE, TimelineModel
 
+FACTS_MIN_WIDTH = 380
+
 # Facts edited inline: field name -> picklist kind for a combo box, None for a text box.
 EDITABLE_FIELDS: dict[str, str | None] = {
     "name": None,
@@ -151,6 +153,7 @@ class CustomerFileView(QWidget):
         self.timeline.setModel(self.timeline_model)
         self.timeline.setWordWrap(True)
         self.timeline.setAlternatingRowColors(True)
+        self.timeline.setSpacing(3)  # entries read as separate notes
         self.timeline_model.load_failed.connect(self.status.setText)
 
         self.contacts_model: RecordTableModel[Contact] = RecordTableModel(
@@ -200,10 +203,12 @@ class CustomerFileView(QWidget):
         header.addWidget(self.title, 1)
         header.addWidget(self.owner_label)
         header.addWidget(self.log_button)
+        facts_box.setMinimumWidth(FACTS_MIN_WIDTH)  # addresses and e-mails stay readable
         splitter = QSplitter()
         splitter.addWidget(facts_box)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([FACTS_MIN_WIDTH, 2 * FACTS_MIN_WIDTH])
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(splitter, 1)

@@ -26,6 +26,7 @@ from desktop.ui.reference_data import ReferenceData, load_reference_data
 from desktop.ui.saved_views import SavedView, SavedViewStore
 
 TAG_DEBOUNCE_MS = 300
+NAME_COLUMN_WIDTH = 260  # Chinese company names run long; the other columns are short
 
 
 class CustomerListView(QWidget):
@@ -79,6 +80,7 @@ class CustomerListView(QWidget):
         # Fixed row heights: the view never asks every row for its size (100,000 rows).
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().resizeSection(Column.NAME, NAME_COLUMN_WIDTH)
         self.table.horizontalHeader().setSectionsClickable(True)
         self.table.horizontalHeader().setSortIndicatorShown(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
