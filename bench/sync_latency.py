@@ -3,8 +3,8 @@
 The server runs in its own uvicorn process (SQLite file, or PostgreSQL with `--postgres`). Two
 clients of the same user: the *watcher* runs the background `SyncLoop` (long-poll while online,
 its timer set to an hour so only the long-poll can explain a quick arrival); the *writer* edits a
-customer and pushes at once, as its loop does after a local write (`nudge`: push only, since its
-own listener brings the server's changes). Measured:
+customer and pushes at once, as its loop does after a local write (`local_write`: push only, since
+its own listener brings the server's changes). Measured:
 - write -> visible: from the writer's commit to the row being readable in the watcher's replica;
 - acknowledged -> visible: from the writer's push being acknowledged (answer received and
   recorded) to the same moment; negative when the watcher had it before the writer's answer.

@@ -1,9 +1,10 @@
 """The background sync loop: push-then-pull cycles on a timer, plus a long-poll listener.
 
 Two plain threads, no Qt:
-- the *cycle* thread runs `SyncEngine.sync_once()` at start, right after a local write (`nudge`),
-  every `interval_seconds`, and after a failure again with exponential backoff and jitter, even
-  when nothing new was written locally (an upload queue must never stall);
+- the *cycle* thread runs `SyncEngine.sync_once()` at start, when asked (`nudge`), every
+  `interval_seconds`, and after a failure again with exponential backoff and jitter, even when
+  nothing new was written locally (an upload queue must never stall); right after a local write
+  (`local_write`) it pushes at once, only a push while the listener runs;
 - the *listener* thread, while the last cycle succeeded, long-polls the server (`wait`) and applies
   each page at once, so a colleague's change appears within tens of milliseconds. A long-poll in
   flight never delays a push: pushes run on the cycle thread.
@@ -112,15 +113,16 @@ class SyncLoop:
             listener.join(min(timeout, LISTENER_JOIN_SECONDS))
 
     def nudge(self) -> None:
-        """A local write happened: push without waiting. While the long-poll listener is
-        running, a push alone is enough (it brings the server's answer); otherwise a full cycle."""
-        if self._listen.is_set():
-            self._push_soon.set()
+        """Sync now ("sync now" pressed, or the network came back): a full cycle at once."""
+        self._push_soon.clear()
         self._wake.set()
 
-    def sync_now(self) -> None:
-        """The person pressed "sync now": a full cycle at once."""
-        self._push_soon.clear()
+    def local_write(self) -> None:
+        """A local write happened: push it without waiting. While the long-poll listener runs a
+        push alone is enough (the listener brings the server's changes), so the write reaches
+        colleagues in one round trip; otherwise this is a full cycle like `nudge`."""
+        if self._listen.is_set():
+            self._push_soon.set()
         self._wake.set()
 
     def wait_for_cycles(self, count: int, timeout: float) -> bool:

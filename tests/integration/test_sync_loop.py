@@ -41,7 +41,7 @@ def _wait_until(condition: object, timeout: float) -> bool:
     return False
 
 
-def test_long_poll_brings_a_colleagues_change_and_nudge_pushes_at_once(
+def test_long_poll_brings_a_colleagues_change_and_a_local_write_is_pushed_at_once(
     firm: Firm, desks: DeskFactory
 ) -> None:
     login = firm.add_user("loop")
@@ -58,7 +58,7 @@ def test_long_poll_brings_a_colleagues_change_and_nudge_pushes_at_once(
         assert loop.cycles == 1  # the listener brought it, not another cycle
 
         note = watcher.add_activity(customer_id, "pushed right away")
-        loop.nudge()
+        loop.local_write()
         assert loop.wait_for_cycles(2, timeout=20)
         colleague.sync()
         assert colleague.row("activity", note) is not None
