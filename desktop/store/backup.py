@@ -46,7 +46,8 @@ def backup_replica(replica_path: Path, *, revision: str, keep: int = KEEP_BACKUP
         finally:
             source.close()
     except (sqlite3.Error, OSError) as error:
-        target.unlink(missing_ok=True)
+        if target.is_file():  # a partial copy is no copy
+            target.unlink()
         raise StoreError(
             "Could not take a safety copy before upgrading the data file: "
             + describe_database_error(target, error)

@@ -225,3 +225,14 @@ def test_processes_upgrading_the_same_file_at_once_all_succeed(tmp_path: Path) -
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT name FROM customer").fetchall() == [("Acme",)]
     connection.close()
+
+
+def test_no_upgrade_without_a_safety_copy(tmp_path: Path) -> None:
+    path = tmp_path / "replica.sqlite3"
+    _migrate_to(path, "0001")
+    backup_directory(path).write_text("a file where the backups folder should be")
+    before = _file_digest(path)
+    with pytest.raises(StoreError, match="Could not take a safety copy"):
+        open_replica(path)
+    assert _file_digest(path) == before
+    assert read_stored_schema(path).revisions == ("0001",)
