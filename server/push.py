@@ -30,7 +30,15 @@ from protocol.messages import (
 )
 from server.db import SeqAllocator, read_meta, utc_now_iso, write_transaction
 from server.errors import ApiError
-from server.records import Actor, bucket_of, field_versions_of, load_record, save_record
+from server.records import (
+    Actor,
+    append_change,
+    append_personal_tombstone,
+    bucket_of,
+    field_versions_of,
+    load_record,
+    save_record,
+)
 from server.schema import clients, former_owners
 from server.scope import Principal, owns_customer
 from server.validation import InvalidValues, clean_fields
@@ -335,7 +343,35 @@ class PushSession:
             )
             code, message = ErrorCode.VALIDATION, "The database refused these values."
         self.save_sync_error(mutation, code, message)
+        self.resend_server_state(mutation)
         return PushResult(id=mutation.id, status="rejected", code=code.value, message=message)
+
+    def resend_server_state(self, mutation: Mutation) -> None:
+        """After a refusal the client still shows its own values; send it the record as the
+        server has it (or, if the server has none, a tombstone for this user only), so the
+        replica converges. The refused values are kept in the sync error, so nothing is lost."""
+        spec = ENTITIES.get(mutation.entity)
+        if spec is None or not spec.client_writable:
+            return
+        record_id = str(mutation.entity_id)
+        current = load_record(self.connection, entity=spec.name, record_id=record_id)
+        if current is None or current["deleted"]:
+            append_personal_tombstone(
+                self.connection,
+                self.allocator,
+                entity=spec.name,
+                record_id=record_id,
+                user_id=self.principal.user_id,
+            )
+            return
+        try:
+            customer = self.bucket_customer(spec, current)
+        except Rejection:
+            return  # its customer is gone: nothing the client may be sent
+        if owns_customer(self.principal, customer):
+            append_change(
+                self.connection, self.allocator, entity=spec.name, record_id=record_id, row=current
+            )
 
 
 def _client_last_mutation(connection: Connection, *, client_id: str, principal: Principal) -> int:

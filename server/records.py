@@ -106,6 +106,40 @@ def append_change(
     return seq
 
 
+def append_personal_tombstone(
+    connection: Connection,
+    allocator: SeqAllocator,
+    *,
+    entity: str,
+    record_id: str,
+    user_id: str,
+) -> None:
+    """Tell one user's replicas to drop a record the server never accepted (a refused create).
+    Should the record be created later, `append_change` replaces this entry like any other."""
+    connection.execute(
+        delete(change_log).where(
+            and_(
+                change_log.c.entity == entity,
+                change_log.c.entity_id == record_id,
+                change_log.c.op == "delete",
+                change_log.c.for_user_id == user_id,
+            )
+        )
+    )
+    connection.execute(
+        insert(change_log).values(
+            seq=allocator.next(),
+            entity=entity,
+            entity_id=record_id,
+            customer_id=None,
+            op="delete",
+            version=0,
+            payload=None,
+            for_user_id=user_id,
+        )
+    )
+
+
 def append_exit(
     connection: Connection,
     allocator: SeqAllocator,

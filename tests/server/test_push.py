@@ -298,3 +298,31 @@ def test_new_customers_land_in_their_owners_team(server: ServerHarness, firm: Fi
     server.sync_down(admin)
     teams = {cid: c["team_id"] for cid, c in server.records(admin, "customer").items()}
     assert teams == {for_bob: firm.north, for_sam: firm.south}
+
+
+def test_a_refusal_sends_the_server_state_back(server: ServerHarness, firm: Firm) -> None:
+    """The client shows its own values until told otherwise: a refused edit brings back the
+    record as the server has it; a refused create brings a tombstone, to that user only."""
+    ann, hana = server.login("ann"), server.login("hana")
+    customer_id = new_id()
+    server.push(
+        ann, ann.mutation("customer", customer_id, "create", customer_fields(phone="010-1"))
+    )
+    server.sync_down(ann)
+    server.sync_down(hana)
+    refused_id = new_id()
+    answer = server.push(
+        ann,
+        ann.mutation("customer", customer_id, "update", {"phone": "x" * 500}, base_version=1),
+        ann.mutation("contact", refused_id, "create", {"customer_id": customer_id}),  # no name
+    )
+    assert [r["status"] for r in answer["results"]] == ["rejected", "rejected"]
+    ann.replica[("customer", customer_id)]["phone"] = "x" * 500  # what the client shows
+    ann.replica[("contact", refused_id)] = {"customer_id": customer_id}
+    changes = server.sync_down(ann)
+    assert ("delete", refused_id) in [(c["op"], c["id"]) for c in changes]
+    assert server.records(ann, "customer")[customer_id]["phone"] == "010-1"
+    assert refused_id not in server.records(ann, "contact")
+    assert len(server.records(ann, "sync_error")) == 2  # the refused values are kept there
+    hana_changes = server.sync_down(hana)
+    assert refused_id not in [c["id"] for c in hana_changes]
