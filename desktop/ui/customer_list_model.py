@@ -8,11 +8,16 @@ window, so scrolling through 100,000 rows holds a few thousand in memory.
 
 Filtering and sorting happen in SQL (`CustomerFilter`, `CustomerSort`), never in a proxy model.
 A generation number drops pages that arrive after the filter or sort changed.
+
+One page is read at a time, newest request first, and only the last few requests are kept: a fast
+drag of the scroll bar across 100,000 rows asks for dozens of pages the view has already left,
+and reading those first would keep the rows now on screen waiting.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
@@ -34,6 +39,7 @@ from desktop.ui.task_runner import TaskRunner
 
 DEFAULT_PAGE_SIZE = 200
 MAX_CACHED_PAGES = 40  # 8,000 rows at the default page size
+MAX_WANTED_PAGES = 4  # a screen shows at most two pages; older requests are stale
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -83,7 +89,8 @@ class CustomerListModel(QAbstractTableModel):
         self.descending = False
         self._total = 0
         self._pages: OrderedDict[int, tuple[CustomerSummary, ...]] = OrderedDict()
-        self._requested: set[int] = set()
+        self._wanted: list[int] = []  # pages the view asked for, most recent last
+        self._in_flight: int | None = None  # the page being read now
         self._generation = 0
 
     # --- what to show -----------------------------------------------------------------------
@@ -100,23 +107,10 @@ class CustomerListModel(QAbstractTableModel):
     def reload(self) -> None:
         """Start over from the first page (after a filter or sort change, or a sync)."""
         self._generation += 1
-        self._requested = {0}
+        self._wanted = []
+        self._in_flight = 0
         generation = self._generation
-        criteria, sort, descending = self.criteria, self.sort_key, self.descending
-        self._tasks.run_db(
-            lambda: list_customers(
-                self._engine,
-                criteria=criteria,
-                sort=sort,
-                descending=descending,
-                offset=0,
-                limit=self._page_size,
-            ),
-            on_done=lambda page: self._on_first_page(generation, page),
-            on_error=self._on_load_error,
-            owner=self,
-            description="load the customer list",
-        )
+        self._fetch(offset=0, on_done=lambda page: self._on_first_page(generation, page))
 
     def customer_id(self, row: int) -> str | None:
         summary = self._summary(row)
@@ -217,24 +211,41 @@ class CustomerListModel(QAbstractTableModel):
         return page[offset] if offset < len(page) else None
 
     def _request_page(self, page_number: int) -> None:
-        if page_number in self._requested:
+        if page_number == self._in_flight:
             return
-        self._requested.add(page_number)
+        if page_number in self._wanted:
+            self._wanted.remove(page_number)
+        self._wanted.append(page_number)
+        del self._wanted[:-MAX_WANTED_PAGES]  # the view has scrolled past the older ones
+        self._read_next_page()
+
+    def _read_next_page(self) -> None:
+        if self._in_flight is not None or not self._wanted:
+            return
+        page_number = self._wanted.pop()  # the newest request: what is on screen now
+        self._in_flight = page_number
         generation = self._generation
+        self._fetch(
+            offset=page_number * self._page_size,
+            on_done=lambda page: self._on_page(generation, page_number, page),
+        )
+
+    def _fetch(self, *, offset: int, on_done: Callable[[CustomerPage], None]) -> None:
+        engine, page_size = self._engine, self._page_size
         criteria, sort, descending = self.criteria, self.sort_key, self.descending
         self._tasks.run_db(
             lambda: list_customers(
-                self._engine,
+                engine,
                 criteria=criteria,
                 sort=sort,
                 descending=descending,
-                offset=page_number * self._page_size,
-                limit=self._page_size,
+                offset=offset,
+                limit=page_size,
             ),
-            on_done=lambda page: self._on_page(generation, page_number, page),
+            on_done=on_done,
             on_error=self._on_load_error,
             owner=self,
-            description="load a page of customers",
+            description="load customers",
         )
 
     def _on_first_page(self, generation: int, page: CustomerPage) -> None:
@@ -243,16 +254,17 @@ class CustomerListModel(QAbstractTableModel):
         self.beginResetModel()
         self._pages.clear()
         self._pages[0] = page.rows
-        self._requested = {0}
+        self._in_flight = None
         self._total = page.total
         self.endResetModel()
         self.loaded.emit(self._total)
         self.page_loaded.emit(0)
+        self._read_next_page()
 
     def _on_page(self, generation: int, page_number: int, page: CustomerPage) -> None:
         if generation != self._generation:
             return
-        self._requested.discard(page_number)
+        self._in_flight = None
         if page.total != self._total:
             # A sync added or removed customers meanwhile: start over rather than misplace rows.
             self.reload()
@@ -265,8 +277,11 @@ class CustomerListModel(QAbstractTableModel):
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
         self.page_loaded.emit(page_number)
+        self._read_next_page()
 
     def _on_load_error(self, error: BaseException) -> None:
-        self._requested.clear()
+        # Nothing is retried by itself: the next paint asks again, and "reload" starts over.
+        self._in_flight = None
+        self._wanted = []
         message = self.tr("The customer list could not be read: %1").replace("%1", str(error))
         self.load_failed.emit(message)

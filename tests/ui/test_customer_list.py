@@ -155,3 +155,26 @@ def test_clicking_headers_sorts_in_sql_and_unsortable_columns_keep_the_order(qtb
     assert view.model.sort_key is CustomerSort.TIER
     assert header.sortIndicatorSection() == Column.TIER
     assert header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_a_fast_scroll_reads_what_is_on_screen_first_and_skips_pages_left_behind(
+    qtbot, demo_replica, tasks
+):
+    model = CustomerListModel(engine=demo_replica, tasks=tasks, page_size=3)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload()
+    assert model.rowCount() > 33
+    read: list[int] = []
+    model.page_loaded.connect(read.append)
+    for page in range(1, 11):  # one drag of the scroll bar passes pages 1..10, ending on 10
+        model.data(model.index(page * 3, Column.NAME))
+    qtbot.waitUntil(lambda: len(read) >= 5, timeout=5000)
+    qtbot.wait(200)
+    # Page 1 was being read already; of the rest only the last four requests are kept, and the
+    # newest (on screen now) is read first. Pages 2..6 were left behind and are not read.
+    assert read == [1, 10, 9, 8, 7]
+    assert model.data(model.index(10 * 3, Column.NAME)) != "Loading…"
+    assert model.data(model.index(4 * 3, Column.NAME)) == "Loading…"  # asked again when seen
+    with qtbot.waitSignal(model.page_loaded, timeout=5000) as again:
+        pass
+    assert again.args == [4]
