@@ -131,3 +131,33 @@ def test_successor_must_differ_from_the_leaver(
         with qtbot.waitSignal(view.action_failed) as failed:
             assert view.assign_all() == 0
         assert "someone other than the leaver" in failed.args[0]
+
+
+def test_a_team_head_hands_over_within_the_own_team_only(qtbot, tasks: TaskRunner, tmp_path: Path):
+    with online_firm(tmp_path) as online:
+        people = online.server.people
+        west = people.team("华南 West")
+        people.user("wu", "account_manager", west, "吴磊")
+        head = sign_in(online.server.url, login="chen", data_dir=tmp_path / "chen")
+        try:
+            head.sync.sync_once()  # a team head's copy holds the team's customers
+            with ui_context_for(
+                head.engine, tasks=tasks, folder=tmp_path, user_id=online.firm.head
+            ) as context:
+                view = HandoverView(context=context, admin=AdminClient(api=head.api))
+                qtbot.addWidget(view)
+                with qtbot.waitSignal(view.users_loaded, timeout=10_000) as loaded:
+                    view.load()
+                logins = {user.login for user in loaded.args[0]}
+                assert "wu" not in logins  # another team's people are not offered
+                assert {"li", "zhao"} <= logins
+                view.select_successor(online.firm.successor)
+                with qtbot.waitSignal(view.book_loaded, timeout=10_000) as book:
+                    view.select_leaver(online.firm.leaver)
+                assert book.args == [3]
+                view.assign_all()
+                with qtbot.waitSignal(view.handover_finished, timeout=20_000) as finished:
+                    view.confirm()
+                assert finished.args[0]["zhao"].customers == 3
+        finally:
+            head.close()
