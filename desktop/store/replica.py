@@ -90,11 +90,19 @@ def _is_known(script: ScriptDirectory, revision: str) -> bool:
 def _check_writable(path: Path) -> None:
     """Refuse up front what SQLite would only refuse at the first save, after the user typed."""
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"The data folder {folder} is a file, not a folder: choose another.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:  # e.g. --data-dir names a file, or a folder we may not create
+        raise StoreError(
+            f"The data folder {folder} cannot be used: {error.strerror or error}."
+        ) from error
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(
             f"The data file {path} cannot be written: check its permissions (it is read-only)."
         )
-    if folder.exists() and not os.access(folder, os.W_OK):
+    if not os.access(folder, os.W_OK):
         # SQLite keeps its journal (-wal, -shm) next to the file.
         raise StoreError(f"The folder {folder} cannot be written: check its permissions.")
 

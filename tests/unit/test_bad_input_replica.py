@@ -152,3 +152,14 @@ def test_full_disk_leaves_row_and_outbox_unchanged(replica_file: Path) -> None:
     finally:
         engine.dispose()
     assert _counts(replica_file)["activity"] == before["activity"] + 1
+
+
+def test_data_dir_that_is_a_file_is_refused(tmp_path: Path, capsys) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("keep me", encoding="utf-8")
+    code = run(["--data-dir", str(not_a_folder), "status"])
+    captured = capsys.readouterr()
+    assert code == 1 and "is a file, not a folder" in captured.err
+    code = run(["--data-dir", str(not_a_folder / "inside"), "status"])
+    assert code == 1 and "cannot be used" in capsys.readouterr().err
+    assert not_a_folder.read_text(encoding="utf-8") == "keep me"
