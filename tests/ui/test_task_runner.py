@@ -45,11 +45,13 @@ def test_db_work_runs_off_the_ui_thread_and_the_result_arrives_on_it(qtbot, task
 def test_all_db_work_shares_one_thread_in_submission_order(qtbot, tasks):
     threads: list[int] = []
     order: list[int] = []
+
+    def work(number: int) -> int:
+        threads.append(threading.get_ident())
+        return number
+
     for number in range(5):
-        tasks.run_db(
-            lambda number=number: (threads.append(threading.get_ident()), number)[1],
-            on_done=order.append,
-        )
+        tasks.run_db(lambda number=number: work(number), on_done=order.append)
     qtbot.waitUntil(lambda: len(order) == 5, timeout=5000)
     assert order == [0, 1, 2, 3, 4]
     assert len(set(threads)) == 1
@@ -156,8 +158,12 @@ def test_a_cancelled_task_does_not_call_back(qtbot, tasks):
 def test_shutdown_finishes_queued_writes_and_refuses_new_work(qapp):
     runner = TaskRunner(network_workers=1)
     written: list[int] = []
+
+    def write(number: int) -> None:
+        written.append(number)
+
     for number in range(3):
-        runner.run_db(lambda number=number: written.append(number), on_done=lambda _: None)
+        runner.run_db(lambda number=number: write(number), on_done=lambda _: None)
     runner.shutdown(wait=True)
     assert written == [0, 1, 2]
     with pytest.raises(RuntimeError, match="shut down"):
