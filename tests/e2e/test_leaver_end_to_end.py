@@ -160,7 +160,10 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
     server, firm = live
     leaver = install(server, "li", tmp_path)
     customer = leaver.cli_json("customer", "add", "--name", "上海建工集团", "--tier", "gold")["id"]
-    assert leaver.sync()["pushed"] == 1
+    leaver.cli(
+        "activity", "log", "--customer", customer, "--kind", "visit", "--subject", "首次拜访"
+    )
+    assert leaver.sync()["pushed"] == 2
 
     # Offline: two notes only this laptop knows.
     for note in ("客户要求降价 5%", "下周一发新报价"):
@@ -196,13 +199,15 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
         ("上海建工集团", firm.successor)
     ]
     history = successor.activities_of(customer)
-    assert sorted(row["notes"] for row in history.values()) == ["下周一发新报价", "客户要求降价 5%"]
+    notes = sorted(row["notes"] for row in history.values() if row["kind"] == "note")
+    assert notes == ["下周一发新报价", "客户要求降价 5%"]
+    assert [row["subject"] for row in history.values() if row["kind"] == "visit"] == ["首次拜访"]
     assert {row["recorded_by"] for row in history.values()} == {firm.leaver}
     queue = successor.read(
         lambda engine: inherited_customers(engine, user_id=firm.successor, now="2026-12-01")
     )
     assert [item.customer_id for item in queue] == [customer]
-    assert queue[0].previous_owner == "李娜" and queue[0].activity_count == 2
+    assert queue[0].previous_owner == "李娜" and queue[0].activity_count == 3
 
 
 @SQLITE_ONLY
