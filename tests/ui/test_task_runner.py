@@ -159,11 +159,15 @@ def test_shutdown_finishes_queued_writes_and_refuses_new_work(qapp):
     runner = TaskRunner(network_workers=1)
     written: list[int] = []
 
-    def write(number: int) -> None:
+    def write(number: int) -> int:
         written.append(number)
+        return number
+
+    def ignore(_: int) -> None:
+        pass
 
     for number in range(3):
-        runner.run_db(lambda number=number: write(number), on_done=lambda _: None)
+        runner.run_db(lambda number=number: write(number), on_done=ignore)
     runner.shutdown(wait=True)
     assert written == [0, 1, 2]
     with pytest.raises(RuntimeError, match="shut down"):
