@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from functools import partial
 
 import pytest
 from PySide6.QtCore import QObject
@@ -51,7 +52,7 @@ def test_all_db_work_shares_one_thread_in_submission_order(qtbot, tasks):
         return number
 
     for number in range(5):
-        tasks.run_db(lambda number=number: work(number), on_done=order.append)
+        tasks.run_db(partial(work, number), on_done=order.append)
     qtbot.waitUntil(lambda: len(order) == 5, timeout=5000)
     assert order == [0, 1, 2, 3, 4]
     assert len(set(threads)) == 1
@@ -167,7 +168,7 @@ def test_shutdown_finishes_queued_writes_and_refuses_new_work(qapp):
         pass
 
     for number in range(3):
-        runner.run_db(lambda number=number: write(number), on_done=ignore)
+        runner.run_db(partial(write, number), on_done=ignore)
     runner.shutdown(wait=True)
     assert written == [0, 1, 2]
     with pytest.raises(RuntimeError, match="shut down"):
