@@ -27,7 +27,6 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
 import keyring  # noqa: E402
-from keyring.backend import KeyringBackend  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.common import add_json_option, emit, format_table, progress  # noqa: E402
@@ -41,26 +40,8 @@ from desktop.sync.state import ensure_client_id, put  # noqa: E402
 from desktop.sync.transport import Transport  # noqa: E402
 from protocol.demo_firm import DEMO_PASSWORD, SIZES, generate_firm  # noqa: E402
 from server.demo import load_demo  # noqa: E402
+from tests.conftest import MemoryKeyring  # noqa: E402  # never the real keyring
 from tests.e2e.live_server import FAST_SETTINGS, threaded_server  # noqa: E402
-
-
-class MemoryKeyring(KeyringBackend):
-    """This process only: a benchmark must not touch the real keyring."""
-
-    priority = -1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 class Replica:
