@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import Engine
 
@@ -121,7 +121,11 @@ class DesktopApp:
             self._fail(str(error))
             return False
         except Exception as error:  # sign-in refused, server unreachable ...
-            self._fail(self.qt_app.tr("Could not start: %1").replace("%1", str(error)))
+            self._fail(
+                QCoreApplication.translate("DesktopApp", "Could not start: %1").replace(
+                    "%1", str(error)
+                )
+            )
             return False
         self._open_window(
             user_id=signed.user_id if signed else signed_in_user_id(self.replica),
@@ -338,7 +342,9 @@ class DesktopApp:
     def _fail(self, message: str) -> None:
         print(f"fieldbook: {message}", file=sys.stderr)
         if not self.args.smoke_test:
-            QMessageBox.critical(None, self.qt_app.tr("Fieldbook"), message)
+            QMessageBox.critical(
+                None, QCoreApplication.translate("DesktopApp", "Fieldbook"), message
+            )
 
     def shutdown(self) -> None:
         """Stop in dependency order: sync threads, then queued database work, then the files."""

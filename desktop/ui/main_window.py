@@ -12,7 +12,7 @@ from collections.abc import Callable
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -70,17 +70,23 @@ AskQuit = Callable[[QWidget, int], QuitChoice]
 def ask_quit_with_message_box(parent: QWidget, pending: int) -> QuitChoice:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(parent.tr("Unsent changes"))
+    box.setWindowTitle(QCoreApplication.translate("MainWindow", "Unsent changes"))
     box.setText(
-        parent.tr(
+        QCoreApplication.translate(
+            "MainWindow",
             "%n change(s) have not reached the server yet. They are kept safely on this "
             "computer and will be sent the next time Fieldbook syncs.",
             "",
             pending,
         )
     )
-    sync_first = box.addButton(parent.tr("Sync, then quit"), QMessageBox.ButtonRole.AcceptRole)
-    quit_now = box.addButton(parent.tr("Quit now"), QMessageBox.ButtonRole.DestructiveRole)
+    sync_first = box.addButton(
+        QCoreApplication.translate("MainWindow", "Sync, then quit"),
+        QMessageBox.ButtonRole.AcceptRole,
+    )
+    quit_now = box.addButton(
+        QCoreApplication.translate("MainWindow", "Quit now"), QMessageBox.ButtonRole.DestructiveRole
+    )
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(sync_first)
     box.exec()
