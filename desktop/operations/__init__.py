@@ -12,6 +12,7 @@ disk full); a refused operation has written nothing.
 - `followups`: add, done, the lists mine / today / overdue
 - `opportunities`: add, edit, move stage, won, lost
 - `customer_file`: the 360° view of one customer
-- `reference`: users, teams, pipelines, stages, picklists
+- `analyses`: ABC classes, churn candidates, weighted forecast (rules in `desktop.domain`)
+- `reference`: users, teams, pipelines, stages, picklists, finding a user by login
 - `status`: pending changes, the signed-in user
 """
