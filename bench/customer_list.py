@@ -33,6 +33,11 @@ from sqlalchemy import Engine  # noqa: E402
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: E402
 
 from desktop.operations.activities import log_activity  # noqa: E402
+from desktop.operations.analyses import (  # noqa: E402
+    abc_classes,
+    churn_candidates,
+    pipeline_forecast,
+)
 from desktop.operations.customer_file import customer_file  # noqa: E402
 from desktop.operations.customers import (  # noqa: E402
     CustomerFilter,
@@ -120,6 +125,14 @@ def cases(engine: Engine, firm: DemoFirm) -> list[tuple[str, Callable[[], object
             "follow-ups: everyone's open (500)",
             lambda: list_followups(engine, scope=FollowUpScope.ALL_OPEN),
         ),
+        ("ABC classes (all customers)", lambda: abc_classes(engine)),
+        (
+            "churn candidates (mine, 60 days)",
+            lambda: churn_candidates(
+                engine, today=date(2026, 11, 23), threshold_days=60, owner_id=owner
+            ),
+        ),
+        ("weighted forecast (all open deals)", lambda: pipeline_forecast(engine)),
         ("pending changes", lambda: pending_changes(engine)),
         ("add customer (write + outbox)", lambda: add_customer(engine, values={"name": "Bench"})),
         (
