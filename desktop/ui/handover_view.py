@@ -52,6 +52,7 @@ class HandoverView(QWidget):
         self._engine = context.engine
         self._tasks = context.tasks
         self._admin = admin
+        self._me = context.user_id
         self._users: dict[str, UserEntry] = {}
         self._preview: HandoverCounts | None = None
 
@@ -147,6 +148,12 @@ class HandoverView(QWidget):
                 self.successor_combo.addItem(self._user_label(user), user.id)
         self.leaver_combo.setCurrentIndex(-1)
         self.leaver_combo.blockSignals(False)
+        # Only an administrator may close accounts; a team head hands over within the team.
+        me = self._users.get(self._me or "")
+        may_close = me is not None and me.role == "admin"
+        self.deactivate_check.setVisible(may_close)
+        if not may_close:
+            self.deactivate_check.setChecked(False)
         self.users_loaded.emit(users)
 
     def _user_label(self, user: UserEntry) -> str:

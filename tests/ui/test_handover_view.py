@@ -64,6 +64,7 @@ def _split_and_confirm(qtbot, view: HandoverView, firm: Firm, book: Book) -> Non
     counts = preview.args[0]
     assert (counts.customers, counts.open_opportunities, counts.open_followups) == (3, 1, 1)
     assert "holds 3 customers, 1 open opportunities, 1 open follow-ups" in view.preview_label.text()
+    assert not view.deactivate_check.isHidden()
 
     # Gold customers to the successor, the silver one to the team head.
     view.tier_combo.setCurrentIndex(view.tier_combo.findData("gold"))
@@ -150,6 +151,7 @@ def test_a_team_head_hands_over_within_the_own_team_only(qtbot, tasks: TaskRunne
                     view.load()
                 logins = {user.login for user in loaded.args[0]}
                 assert "wu" not in logins  # another team's people are not offered
+                assert view.deactivate_check.isHidden()  # closing accounts is for admins
                 assert {"li", "zhao"} <= logins
                 view.select_successor(online.firm.successor)
                 with qtbot.waitSignal(view.book_loaded, timeout=10_000) as book:
