@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 
 from protocol.demo_firm import generate_firm
 from server.app import create_app
@@ -194,14 +194,19 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    if args.demo and not (args.database_url or os.environ.get("FIELDBOOK_DATABASE_URL")):
+        # A fresh throwaway database each time, so the demo always starts from the same firm;
+        # removed again when the server stops.
+        with tempfile.TemporaryDirectory(prefix="fieldbook-demo-") as directory:
+            _serve(args, f"sqlite+pysqlite:///{Path(directory) / 'demo.sqlite3'}")
+        return
+    _serve(args, _database_url(args))
+
+
+def _serve(args: argparse.Namespace, database_url: str) -> None:
     import uvicorn
 
     settings = _settings(args)
-    database_url = _database_url(args)
-    if args.demo and not (args.database_url or os.environ.get("FIELDBOOK_DATABASE_URL")):
-        # A fresh throwaway database each time, so the demo always starts from the same firm.
-        directory = Path(tempfile.mkdtemp(prefix="fieldbook-demo-"))
-        database_url = f"sqlite+pysqlite:///{directory / 'demo.sqlite3'}"
     engine = open_engine(database_url)
     init_database(engine)
     logins: list[dict[str, Any]] = []
@@ -222,13 +227,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    announcement = {"url": f"{scheme}://{args.host}:{port}", "database_url": database_url}
+    announcement: dict[str, Any] = {
+        "url": f"{scheme}://{args.host}:{port}",
+        # Never a password on stdout: it ends up in logs.
+        "database_url": make_url(database_url).render_as_string(hide_password=True),
+    }
     if args.demo:
-        announcement["users"] = logins  # type: ignore[assignment]
+        announcement["users"] = logins
     threading.Thread(
         target=_announce_when_started, args=(server, announcement), daemon=True
     ).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        engine.dispose()
 
 
 def _announce_when_started(server: Any, announcement: dict[str, Any]) -> None:
