@@ -246,6 +246,7 @@ class SyncEngine:
         lost = False
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as prefetch:
             cursor = state.get(self.engine, state.CURSOR)
+            start_seq = parse_cursor(cursor)[1] if cursor else 0
             upcoming: Future[dict[str, Any]] | None = None
             while True:
                 if upcoming is not None:
@@ -272,7 +273,8 @@ class SyncEngine:
                 tally.kept_pending += outcome
                 lost = self._check_server_last_mutation(page) or lost
                 if self.on_progress is not None:
-                    self.on_progress(PullProgress(tally.pulled, _estimate(page, tally.pulled)))
+                    estimate = _estimate(page, tally.pulled, start_seq=start_seq)
+                    self.on_progress(PullProgress(tally.pulled, estimate))
                 if upcoming is None:
                     return lost
 
@@ -426,11 +428,24 @@ class SyncEngine:
         return (now or datetime.now(UTC)) - last > timedelta(days=max_offline_days)
 
 
-def _estimate(page: dict[str, Any], rows_so_far: int) -> int | None:
+def _estimate(page: dict[str, Any], rows_so_far: int, *, start_seq: int) -> int | None:
+    """The total a long pull will reach, for a progress bar; None when the server gives no hint.
+
+    A page may say `remaining` (changes still to come for us), or the server's `high_water` (its
+    newest change-log seq): then what is left is extrapolated from the share of the change log
+    that was ours so far (our scope is only part of the firm's changes).
+    """
     remaining = page.get("remaining")
     if isinstance(remaining, int):
         return rows_so_far + remaining
-    return None
+    high_water = page.get("high_water")
+    if not isinstance(high_water, int) or not page.get("has_more"):
+        return rows_so_far if not page.get("has_more") else None
+    _epoch, seq = parse_cursor(str(page["next_cursor"]))
+    covered = seq - start_seq
+    if covered <= 0:
+        return None
+    return rows_so_far + round((high_water - seq) * rows_so_far / covered)
 
 
 __all__ = [

@@ -17,7 +17,7 @@ from desktop.store.schema import entity_tables, outbox, sync_state
 from desktop.sync import state
 from desktop.sync.api import ApiClient
 from desktop.sync.credentials import SERVICE, CredentialStore
-from desktop.sync.engine import SyncEngine, SyncOptions
+from desktop.sync.engine import PullProgress, SyncEngine, SyncOptions
 from desktop.sync.errors import Offline, ServerLostChanges, UpgradeRequired
 from desktop.sync.faults import FaultKind, ScriptedFaults
 from desktop.sync.inbox import SyncInbox
@@ -166,7 +166,13 @@ def test_long_pull_is_paged_with_progress_and_resumes_after_a_cut(
         wire.server_write("customer", f"c{number:03}", {"name": f"客户 {number}"})
     client = make_client(tmp_path / "cut", wire, options=SyncOptions(pull_limit=10))
     seen: list[int] = []
-    client.sync.on_progress = lambda progress: seen.append(progress.rows_so_far)
+    estimates: list[int | None] = []
+
+    def on_progress(progress: PullProgress) -> None:
+        seen.append(progress.rows_so_far)
+        estimates.append(progress.estimated_total)
+
+    client.sync.on_progress = on_progress
     page = client.sync.api.pull(cursor=None, limit=10)
     client.sync.apply_page(page, from_cursor=None)  # page 1 lands with its cursor ...
     client.faults.add("/sync/pull", FaultKind.DROP_RESPONSE)  # ... page 2's answer is lost
@@ -176,6 +182,7 @@ def test_long_pull_is_paged_with_progress_and_resumes_after_a_cut(
     summary = client.sync.sync_once()
     assert summary.pulled == 15  # resumed at page 2: nothing fetched twice
     assert seen == [10, 15]
+    assert estimates == [15, 15]  # extrapolated from the server high-water seq, then exact
     uncut = make_client(tmp_path / "uncut", wire, options=SyncOptions(pull_limit=10))
     uncut.sync.sync_once()
     table = entity_tables["customer"]

@@ -200,6 +200,7 @@ class FakeWire(BaseAdapter):
             "next_cursor": f"{self.state.epoch}:{next_seq}",
             "has_more": len(newer) > limit,
             "epoch": self.state.epoch,
+            "high_water": len(self.state.log),
             "last_mutation_id": self.state.last_mutation.get(query.get("client_id", ""), 0),
         }
 
