@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy import Engine
 
 from desktop import paths
@@ -99,6 +99,8 @@ class DesktopApp:
         self.session: SyncSession | None = None
         self.smoke_result: int | None = None
         self.sync.sync_finished.connect(self._on_first_sync_finished)
+        self.sync.state_changed.connect(self._on_sync_state_changed)
+        self._login_dialog: QDialog | None = None
         # Set by bench/startup.py (not a command-line option): print when the window became
         # interactive on a large replica, then exit, without signing in or syncing.
         self.startup_report = bool(getattr(args, "startup_report", False))
@@ -231,15 +233,33 @@ class DesktopApp:
     def _ask_to_sign_in(self) -> None:
         from desktop.ui.login_dialog import LoginDialog
 
+        if self._login_dialog is not None and self._login_dialog.isVisible():
+            return  # already asking
+        assert self.replica is not None
+        # A copy that signed in before keeps its server and login; the settings' server (set by
+        # IT, or typed in Settings) is the default for a first sign-in.
+        server_url = state.get(self.replica, state.SERVER_URL) or str(
+            self.settings.get("sync.server_url")
+        )
         dialog = LoginDialog(
             tasks=self.tasks,
             sign_in=self._sign_in_with_form,
-            server_url=str(self.settings.get("sync.server_url")),
+            server_url=server_url,
             server_url_locked=self.settings.is_locked("sync.server_url"),
+            login=state.get(self.replica, state.LOGIN) or "",
             parent=self.window,
         )
         dialog.signed_in.connect(self._on_signed_in)
+        self._login_dialog = dialog
         dialog.open()
+
+    def _on_sync_state_changed(self, status: SyncStatus) -> None:
+        # The saved sign-in no longer works (expired, revoked, or the keyring could not keep it):
+        # ask once, instead of leaving the person to find it in the status bar.
+        if status.stopped_reason == "sign_in_required" and not (
+            self.args.smoke_test or self.startup_report
+        ):
+            self._ask_to_sign_in()
 
     def _sign_in_with_form(self, form: LoginForm) -> SignedIn:
         from desktop.ui.sync_session import sign_in
@@ -259,8 +279,11 @@ class DesktopApp:
 
         assert isinstance(signed, SignedIn)
         self.session = signed.session
-        # The screens were built before anyone was signed in: rebuild them for this user.
-        self._open_window(user_id=signed.user_id, display_name=signed.display_name)
+        if self.window is None or self.window.context.user_id != signed.user_id:
+            # The screens were built before anyone was signed in: rebuild them for this user.
+            self._open_window(user_id=signed.user_id, display_name=signed.display_name)
+        else:
+            self.window.show_user(signed.display_name)
         self.timings.sync_started = time.perf_counter()
         self.sync.attach(signed.session.loop)
 

@@ -1,0 +1,50 @@
+"""The composition root in this process: a first start on an empty data folder opens the window
+and asks to sign in; nothing is synced before that."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from desktop.app import DesktopApp, Timings
+
+# Opening windows on the offscreen platform makes Qt say it cannot pass window size hints.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def first_start(qtbot, qapp, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("FIELDBOOK_USER_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("FIELDBOOK_MACHINE_SETTINGS", str(tmp_path / "none.json"))
+    args = argparse.Namespace(data_dir=tmp_path / "data", demo=False, smoke_test=False)
+    app = DesktopApp(args=args, qt_app=qapp, timings=Timings())
+    yield app
+    if app.window is not None:
+        app.window.close_without_asking()
+    app.shutdown()
+
+
+def test_a_first_start_opens_the_window_and_asks_to_sign_in(qtbot, first_start, tmp_path):
+    assert first_start.start() is True
+    window = first_start.window
+    assert window is not None and window.isVisible()
+    assert (tmp_path / "data" / "replica.sqlite3").exists()
+    qtbot.waitUntil(lambda: first_start._login_dialog is not None, timeout=5000)
+    assert first_start._login_dialog.isVisible()
+    assert first_start.session is None and not first_start.sync.attached
+    assert first_start.timings.window_ready is not None
+    assert window.sync_status.state_label.text() == "Not signed in"
+
+
+def test_a_damaged_data_file_is_reported_not_opened(qtbot, first_start, tmp_path, capsys):
+    first_start.args.smoke_test = True  # report on stderr instead of a message box
+    (tmp_path / "data").mkdir()
+    damaged = b"this is not a database" * 100
+    (tmp_path / "data" / "replica.sqlite3").write_bytes(damaged)
+    assert first_start.start() is False
+    assert first_start.window is None
+    error = capsys.readouterr().err
+    assert error.startswith("fieldbook: ") and "replica.sqlite3" in error
+    assert (tmp_path / "data" / "replica.sqlite3").read_bytes() == damaged  # left as it was
