@@ -16,6 +16,7 @@ from typing import TypeAlias
 
 from sqlalchemy import Engine
 
+from desktop.cli import settings_commands
 from desktop.cli.errors import CliError, user_errors
 from desktop.cli.status_report import collect_status
 from desktop.domain.contact_points import format_phone
@@ -419,6 +420,7 @@ def _register_work(subparsers: Subparsers) -> None:
 def register(subparsers: Subparsers) -> None:
     _register_customer(subparsers)
     _register_work(subparsers)
+    settings_commands.register(subparsers)
     search = _command(subparsers, "search", _search, "search customers, contacts and notes")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=20)
