@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -214,6 +215,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
             baseline_rows, baseline_seconds = raw_baseline(replica, work / "raw.sqlite3")
     finally:
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
     rows_per_s = client["rows"] / client["seconds"]
     baseline_rows_per_s = baseline_rows / baseline_seconds if baseline_seconds else 0.0
     return {
