@@ -33,22 +33,21 @@ def classify_abc(
     revenue are C. Ties are ranked by id so the result never depends on input order."""
     if not 0 < a_share <= 1 or not 0 <= b_share <= 1 - a_share:
         raise ValueError("shares must satisfy 0 < a_share and a_share + b_share <= 1")
-    total = sum(max(revenue, 0.0) for revenue in revenue_by_customer.values())
-    ranked = sorted(revenue_by_customer.items(), key=lambda item: (-item[1], item[0]))
-    classes: dict[str, AbcClass] = {}
+    # Customers without revenue are C whatever the others do: only the rest need ranking (in a
+    # large firm most customers bought nothing in the period).
+    classes = dict.fromkeys(revenue_by_customer, AbcClass.C)
+    earning = [
+        (customer, revenue) for customer, revenue in revenue_by_customer.items() if revenue > 0
+    ]
+    total = sum(revenue for _customer, revenue in earning)
     before = 0.0
-    for customer_id, revenue in ranked:
-        if revenue <= 0 or total == 0:
-            classes[customer_id] = AbcClass.C
-            continue
+    for customer_id, revenue in sorted(earning, key=lambda item: (-item[1], item[0])):
         # The tolerance keeps float noise (0.80 + 0.15 = 0.9500000000000001) off the boundary.
         share_before = before / total + 1e-9
         if share_before < a_share:
             classes[customer_id] = AbcClass.A
         elif share_before < a_share + b_share:
             classes[customer_id] = AbcClass.B
-        else:
-            classes[customer_id] = AbcClass.C
         before += revenue
     return classes
 
