@@ -112,6 +112,16 @@ class CustomerListModel(QAbstractTableModel):
         generation = self._generation
         self._fetch(offset=0, on_done=lambda page: self._on_first_page(generation, page))
 
+    def refresh(self) -> None:
+        """Read the list again (after a sync, or coming back from a customer's file) without
+        losing the place: when the number of rows is unchanged the view keeps its scroll
+        position and only repaints; otherwise it starts over like `reload`."""
+        self._generation += 1
+        self._wanted = []
+        self._in_flight = 0
+        generation = self._generation
+        self._fetch(offset=0, on_done=lambda page: self._on_refreshed(generation, page))
+
     def customer_id(self, row: int) -> str | None:
         summary = self._summary(row)
         return None if summary is None else summary.id
@@ -257,6 +267,22 @@ class CustomerListModel(QAbstractTableModel):
         self._in_flight = None
         self._total = page.total
         self.endResetModel()
+        self.loaded.emit(self._total)
+        self.page_loaded.emit(0)
+        self._read_next_page()
+
+    def _on_refreshed(self, generation: int, page: CustomerPage) -> None:
+        if generation != self._generation:
+            return
+        if page.total != self._total:
+            self._on_first_page(generation, page)
+            return
+        self._pages.clear()
+        self._pages[0] = page.rows
+        self._in_flight = None
+        if self._total:
+            # Rows on screen are asked for again as they repaint; no reset, so no jump to the top.
+            self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(Column) - 1))
         self.loaded.emit(self._total)
         self.page_loaded.emit(0)
         self._read_next_page()

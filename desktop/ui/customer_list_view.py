@@ -127,7 +127,8 @@ class CustomerListView(QWidget):
 
     # --- public -----------------------------------------------------------------------------
     def reload(self) -> None:
-        """Re-read reference data and the list (on open and after every sync)."""
+        """Re-read reference data and the list (on open and after every sync), keeping the
+        place in the list when its length did not change."""
         self._context.tasks.run_db(
             lambda: load_reference_data(self._context.engine),
             on_done=self._on_reference_loaded,
@@ -135,7 +136,7 @@ class CustomerListView(QWidget):
             owner=self,
             description="load lists for the customer filters",
         )
-        self.model.reload()
+        self.model.refresh()
 
     def current_filter(self) -> CustomerFilter:
         tag = self.tag_edit.text().strip()

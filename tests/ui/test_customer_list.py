@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import Engine, func, select
 
-from desktop.operations.customers import CustomerFilter, CustomerSort
+from desktop.operations.customers import CustomerFilter, CustomerSort, add_customer
 from desktop.store.schema import entity_tables
 from desktop.ui.customer_list_model import ID_ROLE, Column, CustomerListModel
 from desktop.ui.customer_list_view import CustomerListView
@@ -178,3 +178,16 @@ def test_a_fast_scroll_reads_what_is_on_screen_first_and_skips_pages_left_behind
     with qtbot.waitSignal(model.page_loaded, timeout=5000) as again:
         pass
     assert again.args == [4]
+
+
+def test_refresh_keeps_the_place_when_the_length_is_unchanged(qtbot, model, demo_replica):
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.refresh()
+    assert resets == []  # the view keeps its scroll position
+    add_customer(demo_replica, values={"name": "Zeta 新客户", "kind": "company"})
+    total = model.rowCount()
+    with qtbot.waitSignal(model.loaded, timeout=5000) as loaded:
+        model.refresh()
+    assert loaded.args == [total + 1] and resets == [True]  # a new row: start over
