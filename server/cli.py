@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -237,10 +238,17 @@ def _serve(args: argparse.Namespace, database_url: str) -> None:
     threading.Thread(
         target=_announce_when_started, args=(server, announcement), daemon=True
     ).start()
+    # uvicorn re-raises the stop signal once it has shut down; as SystemExit it unwinds through
+    # our clean-up (the demo's throwaway database) instead of killing the process outright.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         server.run(sockets=[sock])
     finally:
         engine.dispose()
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _announce_when_started(server: Any, announcement: dict[str, Any]) -> None:
