@@ -182,7 +182,7 @@ class MainWindow(QMainWindow):
         self.customer_file.log_activity_requested.connect(
             lambda customer_id: self.log_activity(customer_id=customer_id)
         )
-        self.customer_file.customer_saved.connect(lambda *_: self.customers.model.reload())
+        self.customer_file.customer_saved.connect(lambda *_: self.customers.model.refresh())
         context.sync.sync_finished.connect(self._on_sync_finished)
         context.tasks.task_failed.connect(self._on_task_failed)
 
@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def _on_customer_created(self, customer_id: str) -> None:
         self.statusBar().showMessage(self.tr("Customer added."), STATUS_MESSAGE_MS)
-        self.customers.model.reload()
+        self.customers.model.refresh()
         self.open_customer(customer_id)
 
     def show_shortcuts(self) -> None:
