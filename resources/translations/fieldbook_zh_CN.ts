@@ -394,6 +394,17 @@
     </message>
 </context>
 <context>
+    <name>DesktopApp</name>
+    <message>
+        <source>Could not start: %1</source>
+        <translation>无法启动：%1</translation>
+    </message>
+    <message>
+        <source>Fieldbook</source>
+        <translation>Fieldbook</translation>
+    </message>
+</context>
+<context>
     <name>ForecastChartWidget</name>
     <message>
         <source>Also forecast in: %1</source>
@@ -731,6 +742,24 @@
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Unsent changes</source>
+        <translation>未发送的修改</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) have not reached the server yet. They are kept safely on this computer and will be sent the next time Fieldbook syncs.</source>
+        <translation>
+            <numerusform>%n 项修改尚未发送到服务器。它们已安全保存在此电脑上，将在 Fieldbook 下次同步时发送。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sync, then quit</source>
+        <translation>同步后退出</translation>
+    </message>
+    <message>
+        <source>Quit now</source>
+        <translation>立即退出</translation>
+    </message>
     <message>
         <source>Customer added.</source>
         <translation>客户已添加。</translation>
@@ -1862,38 +1891,6 @@
     <message>
         <source>Status</source>
         <translation>状态</translation>
-    </message>
-</context>
-<context>
-    <name>parent</name>
-    <message>
-        <source>Unsent changes</source>
-        <translation>未发送的修改</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n change(s) have not reached the server yet. They are kept safely on this computer and will be sent the next time Fieldbook syncs.</source>
-        <translation>
-            <numerusform>%n 项修改尚未发送到服务器。它们已安全保存在此电脑上，将在 Fieldbook 下次同步时发送。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Sync, then quit</source>
-        <translation>同步后退出</translation>
-    </message>
-    <message>
-        <source>Quit now</source>
-        <translation>立即退出</translation>
-    </message>
-</context>
-<context>
-    <name>self.qt_app</name>
-    <message>
-        <source>Could not start: %1</source>
-        <translation>无法启动：%1</translation>
-    </message>
-    <message>
-        <source>Fieldbook</source>
-        <translation>Fieldbook</translation>
     </message>
 </context>
 </TS>
