@@ -231,11 +231,15 @@ def _handover_in(
     actor: Actor,
     limit_team: str | None,
 ) -> dict[str, int]:
-    chosen = (
-        list(customer_ids)
-        if customer_ids is not None
-        else _owned_customers(connection, from_user=from_user_id)
-    )
+    owned = _owned_customers(connection, from_user=from_user_id)
+    chosen = list(customer_ids) if customer_ids is not None else owned
+    foreign = sorted(set(chosen) - set(owned))
+    if foreign:
+        raise ApiError(
+            422,
+            ErrorCode.VALIDATION,
+            f"{len(foreign)} of these customers are not the leaver's (first: {foreign[0]}).",
+        )
     _check_team_limit(connection, limit_team=limit_team, customer_ids=chosen, to_user=to_user)
     to_user_id = str(to_user["id"])
     # Opportunities and follow-ups first, so the bucket re-appended for the successor already

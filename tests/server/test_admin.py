@@ -310,3 +310,26 @@ def test_client_audit_events_are_recorded_once(server: ServerHarness, firm: Firm
     bad = {"client_id": ann.client_id, "events": [{"id": "x", "action": "delete_all"}]}
     refused = server.client.post("/audit/events", headers=ann.headers, json=bad)
     assert (refused.status_code, refused.json()["code"]) == (422, "validation_error")
+
+
+def test_partial_handover_moves_only_the_leavers_chosen_customers(
+    server: ServerHarness, firm: Firm
+) -> None:
+    ann, bob, admin = server.login("ann"), server.login("bob"), server.login("admin")
+    first, second = book_of_business(server, ann), book_of_business(server, ann)
+    bobs = book_of_business(server, bob)
+    foreign = server.client.post(
+        "/admin/handover",
+        headers=admin.headers,
+        json={"from_user": firm.ann, "to_user": firm.bob, "customer_ids": [bobs["customer"]]},
+    )
+    assert (foreign.status_code, foreign.json()["code"]) == (422, "validation_error")
+    partial = server.client.post(
+        "/admin/handover",
+        headers=admin.headers,
+        json={"from_user": firm.ann, "to_user": firm.bob, "customer_ids": [first["customer"]]},
+    )
+    assert partial.json() == {"customers": 1, "open_opportunities": 1, "open_followups": 1}
+    server.sync_down(ann)
+    assert set(server.records(ann, "customer")) == {second["customer"]}
+    assert server.records(ann, "opportunity")[second["open"]]["owner_id"] == firm.ann
