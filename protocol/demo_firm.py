@@ -33,6 +33,7 @@ from protocol.demo_vocabulary import (
     EN_FOLLOWUPS,
     EN_LAST,
     EN_NOTES,
+    EN_OUTCOMES,
     EN_STREETS,
     EN_SUBJECTS,
     EN_SUFFIXES,
@@ -48,6 +49,7 @@ from protocol.demo_vocabulary import (
     TAGS,
     ZH_FOLLOWUPS,
     ZH_NOTES,
+    ZH_OUTCOMES,
     ZH_SUBJECTS,
     ZH_SUFFIXES,
     ZH_TITLES,
@@ -400,8 +402,11 @@ class DemoFirm:
         span_days = 365.0
         # One profile per customer, computed once: the activities themselves are never kept.
         profiles = [self._profile(index) for index in range(self.customer_count)]
+        # Each customer's latest activity, for the few entries that correct an earlier one.
+        latest: dict[int, str] = {}
         for number in range(self.activity_count):
-            profile = profiles[rng.randrange(self.customer_count)]
+            customer = rng.randrange(self.customer_count)
+            profile = profiles[customer]
             kind = rng.choices(kinds, (30, 30, 15, 10, 10, 5))[0]
             days_ago = span_days * (1 - (number + rng.random()) / self.activity_count)
             if profile.chinese:
@@ -414,10 +419,19 @@ class DemoFirm:
                 subject = rng.choice(EN_SUBJECTS[kind])
                 notes = rng.choice(EN_NOTES).format(person=person, topic=rng.choice(EN_TOPICS))
                 next_step = "Send the formal proposal next week" if rng.random() < 0.3 else None
+            outcome = None
+            if rng.random() < 0.4:
+                outcome = rng.choice(ZH_OUTCOMES if profile.chinese else EN_OUTCOMES)
+            # Activities are never edited: a correction is a new entry naming the one it amends.
+            amends = latest.get(customer) if rng.random() < 0.01 else None
+            if amends is not None:
+                subject = ("更正:" if profile.chinese else "Correction: ") + subject
             # A colleague or the team head sometimes records a visit for the account manager.
             recorder = profile.owner if rng.random() < 0.9 else rng.choice(self.users)
+            activity_id = self._id("activity", number)
+            latest[customer] = activity_id
             yield {
-                "id": self._id("activity", number),
+                "id": activity_id,
                 "customer_id": profile.id,
                 "kind": kind,
                 "occurred_at": _iso(self._moment(days_ago)),
@@ -425,11 +439,11 @@ class DemoFirm:
                 "place": profile.city if kind in ("visit", "meeting", "return_visit") else None,
                 "subject": subject,
                 "notes": notes,
-                "outcome": None,
+                "outcome": outcome,
                 "next_step": next_step,
                 "done_by": profile.owner.id,
                 "recorded_by": recorder.id,
-                "amends_id": None,
+                "amends_id": amends,
             }
 
     def _followups(self) -> Iterator[Row]:

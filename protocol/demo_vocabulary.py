@@ -314,3 +314,10 @@ EN_NOTES = (
 EN_TOPICS = ("the framework agreement", "the warehouse expansion", "the renewal", "new equipment")
 ZH_FOLLOWUPS = ("回访{name}", "发送报价给{name}", "确认合同条款", "安排现场考察", "催收货款")
 EN_FOLLOWUPS = ("Call back {name}", "Send quotation to {name}", "Confirm contract terms")
+ZH_OUTCOMES = ("客户同意试用", "需要再次报价", "已签署意向书", "暂无采购计划", "转交技术部跟进")
+EN_OUTCOMES = (
+    "Agreed to a trial",
+    "Needs a new quote",
+    "Signed a letter of intent",
+    "No budget yet",
+)
