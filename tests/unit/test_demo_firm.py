@@ -125,6 +125,14 @@ def test_chinese_and_english_firms_people_and_notes(rows: dict[str, list[dict]])
     assert any(note.isascii() for note in notes)
     kinds = {row["kind"] for row in rows["activity"]}
     assert kinds == {"visit", "call", "meeting", "email", "note", "return_visit"}
+    corrections = [row for row in rows["activity"] if row["amends_id"]]
+    assert corrections, "some activities amend an earlier one"
+    by_id = {row["id"]: row for row in rows["activity"]}
+    for row in corrections:
+        original = by_id[row["amends_id"]]
+        assert original["customer_id"] == row["customer_id"]
+        assert original["occurred_at"] <= row["occurred_at"]
+    assert any(row["outcome"] for row in rows["activity"])
     times = [row["occurred_at"] for row in rows["activity"]]
     assert times == sorted(times)  # a year of history, oldest first
     assert times[0] < "2025-12-01" and times[-1] <= "2026-11-23T00:00:00Z"
