@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SMOKE_TEST_SYNC_TIMEOUT_MS = 180_000
+ADMIN_ROLES = frozenset({"admin", "team_head"})
 
 
 @dataclass
@@ -166,6 +167,8 @@ class DesktopApp:
                 interval_seconds=self._interval(),
             )
         )
+        if signed is not None:
+            self._offer_admin_screens(signed)
         if self.session is not None:
             self.timings.sync_started = time.perf_counter()
             self.sync.attach(self.session.loop)
@@ -284,8 +287,18 @@ class DesktopApp:
             self._open_window(user_id=signed.user_id, display_name=signed.display_name)
         else:
             self.window.show_user(signed.display_name)
+        self._offer_admin_screens(signed)
         self.timings.sync_started = time.perf_counter()
         self.sync.attach(signed.session.loop)
+
+    def _offer_admin_screens(self, signed: SignedIn) -> None:
+        """Hand-over and audit screens for the roles the server lets use them. The role is
+        known from a sign-in in this run; after a restart they appear with the next sign-in."""
+        if self.window is None or signed.role not in ADMIN_ROLES:
+            return
+        from desktop.sync.admin_client import AdminClient
+
+        self.window.add_admin_screens(AdminClient(api=signed.session.api))
 
     def _show_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog

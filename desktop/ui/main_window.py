@@ -32,6 +32,7 @@ from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import CustomerFileView
 from desktop.ui.customer_list_view import CustomerListView
 from desktop.ui.i18n import retranslate_on_change
+from desktop.ui.inherited_view import InheritedView
 from desktop.ui.lease_lock import LeaseGate
 from desktop.ui.log_activity_dialog import LogActivityDialog
 from desktop.ui.my_day_view import MyDayView
@@ -44,17 +45,28 @@ from desktop.ui.sync_status_widget import SyncStatusWidget
 from desktop.ui.task_runner import TaskFailure
 
 if TYPE_CHECKING:  # the sync stack is imported once syncing starts (see sync_controller)
+    from desktop.sync.admin_client import AdminClient
     from desktop.sync.loop import SyncStatus
+    from desktop.ui.audit_view import AuditView
+    from desktop.ui.handover_view import HandoverView
 
 STATUS_MESSAGE_MS = 8_000
 
 
 class Screen(IntEnum):
+    """Pages of the window's stack, in stack order."""
+
     MY_DAY = 0
     CUSTOMERS = 1
     PIPELINE = 2
     INBOX = 3
-    CUSTOMER_FILE = 4  # not in the sidebar: opened from a list, search or My day
+    INHERITED = 4  # customers handed over to me, with what the previous owner left
+    CUSTOMER_FILE = 5  # not in the sidebar: opened from a list, search or My day
+    HANDOVER = 6  # administrators and team heads only, added after sign-in
+    AUDIT = 7
+
+
+SIDEBAR = [Screen.MY_DAY, Screen.CUSTOMERS, Screen.PIPELINE, Screen.INBOX, Screen.INHERITED]
 
 
 class QuitChoice(StrEnum):
@@ -124,7 +136,10 @@ class MainWindow(QMainWindow):
         self.customers = CustomerListView(context=context)
         self.pipeline = PipelineView(context=context)
         self.inbox = SyncInboxView(context=context)
+        self.inherited = InheritedView(context=context)
         self.customer_file = CustomerFileView(context=context)
+        self.handover: HandoverView | None = None
+        self.audit: AuditView | None = None
         self.back_button = QPushButton()
         self.back_button.setObjectName("back_to_customers")
         self.back_button.clicked.connect(lambda: self.show_screen(Screen.CUSTOMERS))
@@ -135,12 +150,14 @@ class MainWindow(QMainWindow):
         file_layout.addWidget(self.customer_file, 1)
 
         self.stack = QStackedWidget()
-        for page in (self.my_day, self.customers, self.pipeline, self.inbox, file_page):
+        pages = (self.my_day, self.customers, self.pipeline, self.inbox, self.inherited, file_page)
+        for page in pages:
             self.stack.addWidget(page)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setMaximumWidth(180)
-        for _ in range(Screen.INBOX + 1):
+        self._sidebar_screens = list(SIDEBAR)
+        for _ in self._sidebar_screens:
             self.sidebar.addItem("")
         self.sidebar.currentRowChanged.connect(self._on_sidebar_current_row_changed)
         # Past the firm's offline allowance the screens give way to a lock screen (lease_lock).
@@ -177,8 +194,9 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog: ShortcutHelpDialog | None = None
         self.new_customer_dialog: NewCustomerDialog | None = None
 
-        for screen in (self.my_day, self.customers):
+        for screen in (self.my_day, self.customers, self.pipeline, self.inbox):
             screen.customer_requested.connect(self.open_customer)
+        self.inherited.open_customer.connect(self.open_customer)
         self.customer_file.log_activity_requested.connect(
             lambda customer_id: self.log_activity(customer_id=customer_id)
         )
@@ -210,11 +228,15 @@ class MainWindow(QMainWindow):
 
     # --- navigation -------------------------------------------------------------------------
     def show_screen(self, screen: Screen) -> None:
+        if screen >= self.stack.count():
+            return  # an administrator's screen on a window without them
         self.stack.setCurrentIndex(screen)
-        if screen != Screen.CUSTOMER_FILE and self.sidebar.currentRow() != screen:
-            self.sidebar.blockSignals(True)
-            self.sidebar.setCurrentRow(screen)
-            self.sidebar.blockSignals(False)
+        if screen in self._sidebar_screens:
+            row = self._sidebar_screens.index(screen)
+            if self.sidebar.currentRow() != row:
+                self.sidebar.blockSignals(True)
+                self.sidebar.setCurrentRow(row)
+                self.sidebar.blockSignals(False)
         self._load(screen)
 
     def current_screen(self) -> Screen:
@@ -258,6 +280,25 @@ class MainWindow(QMainWindow):
         self.customers.model.refresh()
         self.open_customer(customer_id)
 
+    def add_admin_screens(self, admin: AdminClient) -> None:
+        """Hand-over and the audit log, for administrators and team heads (the server checks
+        every call; this only keeps the screens away from people who cannot use them)."""
+        if self.handover is not None:
+            return
+        # Imported here: they bring the HTTP client, which the window does not need to open.
+        from desktop.ui.audit_view import AuditView
+        from desktop.ui.handover_view import HandoverView
+
+        self.handover = HandoverView(context=self.context, admin=admin)
+        self.handover.sync_requested.connect(self.sync_now)
+        self.audit = AuditView(context=self.context, admin=admin)
+        self.stack.addWidget(self.handover)  # Screen.HANDOVER
+        self.stack.addWidget(self.audit)  # Screen.AUDIT
+        for screen in (Screen.HANDOVER, Screen.AUDIT):
+            self._sidebar_screens.append(screen)
+            self.sidebar.addItem("")
+        self.retranslate()
+
     def show_shortcuts(self) -> None:
         if self.shortcuts_dialog is None:
             self.shortcuts_dialog = ShortcutHelpDialog(self)
@@ -279,8 +320,13 @@ class MainWindow(QMainWindow):
             Screen.CUSTOMERS: self.customers.reload,
             Screen.PIPELINE: self.pipeline.reload,
             Screen.INBOX: self.inbox.reload,
+            Screen.INHERITED: self.inherited.reload,
             Screen.CUSTOMER_FILE: self.customer_file.reload,
         }
+        if self.handover is not None:
+            loaders[Screen.HANDOVER] = self.handover.load
+        if self.audit is not None:
+            loaders[Screen.AUDIT] = self.audit.load
         loaders[screen]()
 
     # --- menus ------------------------------------------------------------------------------
@@ -309,8 +355,8 @@ class MainWindow(QMainWindow):
 
     # --- slots ------------------------------------------------------------------------------
     def _on_sidebar_current_row_changed(self, row: int) -> None:
-        if 0 <= row <= Screen.INBOX:
-            self.show_screen(Screen(row))
+        if 0 <= row < len(self._sidebar_screens):
+            self.show_screen(self._sidebar_screens[row])
 
     def _on_activity_logged(self, _logged: object) -> None:
         self.statusBar().showMessage(self.tr("Activity saved."), STATUS_MESSAGE_MS)
@@ -383,11 +429,19 @@ class MainWindow(QMainWindow):
     # --- language ---------------------------------------------------------------------------
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Fieldbook"))
-        names = (self.tr("My day"), self.tr("Customers"), self.tr("Pipeline"), self.tr("Inbox"))
-        for row, name in enumerate(names):
+        names = {
+            Screen.MY_DAY: self.tr("My day"),
+            Screen.CUSTOMERS: self.tr("Customers"),
+            Screen.PIPELINE: self.tr("Pipeline"),
+            Screen.INBOX: self.tr("Inbox"),
+            Screen.INHERITED: self.tr("Inherited"),
+            Screen.HANDOVER: self.tr("Hand-over"),
+            Screen.AUDIT: self.tr("Audit log"),
+        }
+        for row, screen in enumerate(self._sidebar_screens):
             item = self.sidebar.item(row)
             if item is not None:
-                item.setText(name)
+                item.setText(names[screen])
         self.back_button.setText(self.tr("← Customers"))
         self._menus["file"].setTitle(self.tr("&File"))
         self._menus["go"].setTitle(self.tr("&Go"))

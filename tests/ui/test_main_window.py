@@ -196,3 +196,34 @@ def test_sync_then_quit_stays_open_when_sending_fails(qtbot, window, ui_context)
     assert window.answers.asked == [3] and quits == []  # asked once, not closed
     assert "The server is unreachable." in window.statusBar().currentMessage()
     assert "Your changes are kept" in window.statusBar().currentMessage()
+
+
+class NoAdmin:
+    """An admin client whose server is unreachable: the screens must say so, not crash."""
+
+    def users(self) -> list[object]:
+        raise ConnectionError("The server cannot be reached.")
+
+
+def test_inherited_and_admin_screens_join_the_sidebar(qtbot, window):
+    assert window.sidebar.count() == 5
+    window.sidebar.setCurrentRow(4)
+    assert window.current_screen() is Screen.INHERITED
+    window.show_screen(Screen.HANDOVER)  # no admin screens yet: nothing happens
+    assert window.current_screen() is Screen.INHERITED
+
+    window.add_admin_screens(NoAdmin())  # type: ignore[arg-type]  # the client's users() only
+    assert window.sidebar.count() == 7
+    assert [window.sidebar.item(row).text() for row in (5, 6)] == ["Hand-over", "Audit log"]
+    failures: list[str] = []
+    window.context.tasks.task_failed.connect(lambda failure: failures.append(str(failure)))
+    window.sidebar.setCurrentRow(5)
+    assert window.current_screen() is Screen.HANDOVER
+    window.sidebar.setCurrentRow(6)
+    assert window.current_screen() is Screen.AUDIT
+    assert window.handover is not None
+    qtbot.waitUntil(
+        lambda: window.handover.result_label.text() == "The server cannot be reached.",
+        timeout=5000,
+    )
+    assert failures == []  # handled by the screens themselves
