@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, update
 
 from server.db import init_database, open_engine, read_meta
-from server.schema import clients
+from server.schema import clients, metadata
 from tests.server.harness import Firm, ServerHarness, Session, new_id
 
 
@@ -23,6 +25,18 @@ def test_init_is_idempotent_and_keeps_the_epoch(database_url: str) -> None:
             assert version.scalar() == "0002"
     finally:
         engine.dispose()
+
+
+def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
+    """The revisions, applied in order, give what `server.schema` declares: no drift."""
+    engine = open_engine(database_url)
+    try:
+        init_database(engine)
+        with engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
 
 
 def test_readers_never_skip_entries_of_concurrent_writers(

@@ -16,13 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    # 0001 creates tables from the current schema, so a database created since already has the
-    # column: add it only where it is missing.
-    columns = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("audit_log")}
-    if "event_id" not in columns:
-        with op.batch_alter_table("audit_log") as batch:
-            batch.add_column(sa.Column("event_id", sa.String(64)))
-            batch.create_index("ix_audit_event", ["event_id"])
+    with op.batch_alter_table("audit_log") as batch:
+        batch.add_column(sa.Column("event_id", sa.String(64), nullable=True))
+        batch.create_index("ix_audit_event", ["event_id"], unique=False)
 
 
 def downgrade() -> None:
