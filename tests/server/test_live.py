@@ -34,25 +34,34 @@ class RunningServer:
     announcement: dict[str, Any]
 
 
-def start_server(database_url: str | None, *extra: str) -> RunningServer:
+def launch(database_url: str | None, *extra: str) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "server.cli", "serve", "--port", "0", *extra]
     if database_url:
         command += ["--database-url", database_url]
     env = {k: v for k, v in os.environ.items() if k != "FIELDBOOK_DATABASE_URL"}
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
-    assert process.stdout is not None
+    # stderr is inherited: pytest captures it and shows it with a failure, and no unread pipe
+    # can fill up and block the server.
+    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def wait_started(process: subprocess.Popen[str]) -> RunningServer:
+    """The server's announcement line, read with a time limit."""
+    stdout = process.stdout
+    assert stdout is not None
     line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(process.stdout.readline()))  # type: ignore[union-attr]
+    reader = threading.Thread(target=lambda: line.append(stdout.readline()))
     reader.start()
     reader.join(START_TIMEOUT)
     if not line or not line[0]:
         process.kill()
-        _out, err = process.communicate()
-        pytest.fail(f"server did not start: {err[-2000:]}")
+        process.wait()
+        pytest.fail("the server did not start")
     announcement = json.loads(line[0])
     return RunningServer(process=process, url=announcement["url"], announcement=announcement)
+
+
+def start_server(database_url: str | None, *extra: str) -> RunningServer:
+    return wait_started(launch(database_url, *extra))
 
 
 def stop(server: RunningServer) -> None:
@@ -85,15 +94,14 @@ def live_database(database_url: str) -> str:
 
 @pytest.fixture
 def two_servers(live_database: str) -> Iterator[tuple[RunningServer, RunningServer]]:
-    first = start_server(live_database)
+    # Both start at once: their start-up (imports, schema check) overlaps.
+    processes = [launch(live_database), launch(live_database)]
     try:
-        second = start_server(live_database)
-    except BaseException:
-        stop(first)
-        raise
-    yield first, second
-    stop(first)
-    stop(second)
+        first, second = (wait_started(process) for process in processes)
+        yield first, second
+    finally:
+        for process in processes:
+            stop(RunningServer(process=process, url="", announcement={}))
 
 
 def log_in(url: str, login: str) -> dict[str, str]:
