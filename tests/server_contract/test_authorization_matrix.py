@@ -614,15 +614,6 @@ def test_a_changed_team_or_role_changes_what_is_pulled(http: httpx.Client, firm:
         assert entity not in BUCKET_ENTITIES, f"still holds {entity} {record_id}: {data}"
 
 
-RESET_LOOP_BUG = (
-    "server bug: after a role or team change, people.update_user sets reset_below_seq to the "
-    "high-water mark + 1 and pull._start_seq answers 410 to every cursor below it, including the "
-    "cursors of the fresh pull the client starts after the reset (its second page, and its final "
-    "cursor, which is the high-water mark): the client resets again and again"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RESET_LOOP_BUG)
 def test_a_full_pull_after_a_role_change_completes(http: httpx.Client, firm: Firm) -> None:
     admin = firm.sessions["admin"]
     login = f"promoted_{uuid.uuid4().hex[:8]}"
