@@ -809,6 +809,18 @@
         <translation>收件箱</translation>
     </message>
     <message>
+        <source>Inherited</source>
+        <translation>接手的客户</translation>
+    </message>
+    <message>
+        <source>Hand-over</source>
+        <translation>离职交接</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
         <source>← Customers</source>
         <translation>← 客户</translation>
     </message>
