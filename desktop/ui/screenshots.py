@@ -330,6 +330,7 @@ def _screens(
         ("main_customers", main_window(Screen.CUSTOMERS)),
         ("main_pipeline", main_window(Screen.PIPELINE)),
         ("main_inbox", main_window(Screen.INBOX)),
+        ("main_inherited", main_window(Screen.INHERITED)),
         ("main_customer_file", main_window(Screen.CUSTOMER_FILE)),
         ("log_activity", log_activity),
         ("new_customer", new_customer),

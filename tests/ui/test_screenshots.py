@@ -15,6 +15,7 @@ SCREENS = (
     "main_customers",
     "main_pipeline",
     "main_inbox",
+    "main_inherited",
     "main_customer_file",
     "log_activity",
     "new_customer",
