@@ -31,12 +31,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from sqlalchemy import Engine
 
 from desktop import paths
-from desktop.operations.lease import OfflineLease, parse_sync_time, strictest_allowance
+from desktop.operations.lease import OfflineLease
 from desktop.operations.status import pending_changes, signed_in_user_id
 from desktop.settings import Settings
 from desktop.store.engine import StoreError
 from desktop.store.replica import open_replica
 from desktop.sync import state
+from desktop.sync.lease_source import replica_lease
 from desktop.ui.context import UiContext
 from desktop.ui.demo_server import DemoServer, DemoServerError
 from desktop.ui.i18n import Translations, configure_fonts
@@ -190,17 +191,8 @@ class DesktopApp:
 
     def _lease(self, replica: Engine) -> OfflineLease:
         """The offline allowance: the stricter of this machine's policy and the server's."""
-
-        def max_offline_days() -> int | None:
-            from_server = state.get(replica, state.MAX_OFFLINE_DAYS)
-            return strictest_allowance(
-                int(self.settings.get("policy.max_offline_days")),
-                int(from_server) if from_server else None,
-            )
-
-        return OfflineLease(
-            last_sync_at=lambda: parse_sync_time(state.get(replica, state.LAST_SYNC_AT)),
-            max_offline_days=max_offline_days,
+        return replica_lease(
+            replica, machine_max_offline_days=lambda: self.settings.get("policy.max_offline_days")
         )
 
     def _interval(self) -> float:

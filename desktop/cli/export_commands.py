@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from desktop.cli.errors import CliError
+from desktop.cli.lease_gate import offline_lease
 from desktop.operations.export import (
     ExportFailed,
     ExportFormat,
@@ -21,18 +22,11 @@ from desktop.operations.export import (
     export_contacts,
     export_customers,
 )
-from desktop.operations.lease import (
-    LeaseStatus,
-    evaluate_lease,
-    parse_sync_time,
-    strictest_allowance,
-    utc_clock,
-)
+from desktop.operations.lease import LeaseStatus
 from desktop.paths import data_dir, replica_path
 from desktop.settings import Settings
 from desktop.store.engine import StoreError
 from desktop.store.replica import open_replica
-from desktop.sync import state
 
 CUSTOMER_FORMATS = (ExportFormat.CSV.value, ExportFormat.XLSX.value)
 CONTACT_FORMATS = (ExportFormat.VCARD.value, ExportFormat.CSV.value)
@@ -78,19 +72,6 @@ def run_export(args: argparse.Namespace) -> int:
         engine.dispose()
     print(result.message(policy))
     return 0
-
-
-def offline_lease(engine: Engine, *, settings: Settings) -> LeaseStatus:
-    """The lease of this copy: the machine's allowance and the server's, the stricter one."""
-    server_days = state.get(engine, state.MAX_OFFLINE_DAYS)
-    try:
-        days = strictest_allowance(
-            settings.get("policy.max_offline_days"), int(server_days) if server_days else None
-        )
-        last_sync = parse_sync_time(state.get(engine, state.LAST_SYNC_AT))
-    except ValueError as error:
-        raise CliError(f"This copy's sync state is damaged: {error}") from error
-    return evaluate_lease(last_sync_at=last_sync, max_offline_days=days, now=utc_clock())
 
 
 def _export(

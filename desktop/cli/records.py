@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from desktop.cli import settings_commands
 from desktop.cli.errors import CliError, user_errors
+from desktop.cli.lease_gate import refuse_while_locked
 from desktop.cli.status_report import collect_status
 from desktop.domain.contact_points import format_phone
 from desktop.domain.values import ActivityKind
@@ -36,6 +37,7 @@ from desktop.operations.followups import FollowUpScope, complete_followup, list_
 from desktop.operations.opportunities import add_opportunity, move_opportunity
 from desktop.operations.reference import resolve_user
 from desktop.paths import data_dir, replica_path
+from desktop.settings import Settings
 from desktop.store.replica import open_replica
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -76,11 +78,17 @@ def _replica(args: argparse.Namespace) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _runs(command: Command) -> Callable[[argparse.Namespace], int]:
-    """The handler argparse calls: open the replica, run, report errors as CliError."""
+def _runs(command: Command, *, shows_data: bool) -> Callable[[argparse.Namespace], int]:
+    """The handler argparse calls: open the replica, run, report errors as CliError.
+
+    Commands that show customer data first check the offline lease, as the app's lock screen
+    does; commands that only write (log an activity, edit a field) never do.
+    """
 
     def handler(args: argparse.Namespace) -> int:
         with user_errors(), _replica(args) as engine:
+            if shows_data:
+                refuse_while_locked(engine, settings=Settings.load())
             return command(engine, args)
 
     return handler
@@ -329,10 +337,10 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _command(
-    group: Subparsers, name: str, command: Command, help_text: str
+    group: Subparsers, name: str, command: Command, help_text: str, *, shows_data: bool = False
 ) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = group.add_parser(name, help=help_text)
-    parser.set_defaults(handler=_runs(command))
+    parser.set_defaults(handler=_runs(command, shows_data=shows_data))
     return parser
 
 
@@ -349,7 +357,7 @@ def _register_customer(subparsers: Subparsers) -> None:
             parser.add_argument(option, dest=field, required=required, help=help_text)
         _json_flag(parser)
 
-    listing = _command(commands, "list", _customer_list, "list customers (paged)")
+    listing = _command(commands, "list", _customer_list, "list customers (paged)", shows_data=True)
     for option, dest in (
         ("--owner", "owner"),
         ("--team", "team"),
@@ -369,7 +377,7 @@ def _register_customer(subparsers: Subparsers) -> None:
     listing.add_argument("--limit", type=PAGE_SIZE, default=100)
     _json_flag(listing)
 
-    show = _command(commands, "show", _customer_show, "the customer's file")
+    show = _command(commands, "show", _customer_show, "the customer's file", shows_data=True)
     show.add_argument("id")
     show.add_argument("--activities", type=PAGE_SIZE, default=20, help="newest activities to show")
     _json_flag(show)
@@ -397,7 +405,7 @@ def _register_work(subparsers: Subparsers) -> None:
 
     followup = subparsers.add_parser("followup", help="list and complete follow-ups")
     commands = followup.add_subparsers(dest="followup_command", required=True)
-    listing = _command(commands, "list", _followup_list, "open follow-ups")
+    listing = _command(commands, "list", _followup_list, "open follow-ups", shows_data=True)
     listing.add_argument("--scope", choices=[s.value for s in FollowUpScope], default="mine")
     _json_flag(listing)
     done = _command(commands, "done", _followup_done, "mark a follow-up done")
@@ -421,7 +429,9 @@ def register(subparsers: Subparsers) -> None:
     _register_customer(subparsers)
     _register_work(subparsers)
     settings_commands.register(subparsers)
-    search = _command(subparsers, "search", _search, "search customers, contacts and notes")
+    search = _command(
+        subparsers, "search", _search, "search customers, contacts and notes", shows_data=True
+    )
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=20)
     _json_flag(search)

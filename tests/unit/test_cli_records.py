@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from desktop.cli import run
 from desktop.operations.customers import list_customers
 from desktop.store.replica import open_replica
+from desktop.sync import state
 from tests.unit.operations_helpers import counts, load_reference_data
 
 
@@ -225,3 +227,64 @@ def test_out_of_range_page_size_is_a_usage_error(cli: Cli, limit: str) -> None:
         cli("customer", "list", "--limit", limit)
     assert caught.value.code == 2
     assert "--limit" in cli.capsys.readouterr().err
+
+
+# --- the offline lease ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def locked_cli(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Cli, str]:
+    """A copy with one customer whose last sync was long before the server's 14-day allowance."""
+    monkeypatch.setenv("FIELDBOOK_USER_SETTINGS", str(tmp_path / "user.json"))
+    monkeypatch.setenv("FIELDBOOK_MACHINE_SETTINGS", str(tmp_path / "machine.json"))
+    customer_id = _add(cli, "上海建工集团")
+    engine = open_replica(cli.data_dir / "replica.sqlite3")
+    state.put(engine, last_sync_at="2020-01-01T00:00:00Z", max_offline_days=14)
+    engine.dispose()
+    return cli, customer_id
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("customer", "list"),
+        ("customer", "show", "{id}"),
+        ("followup", "list"),
+        ("search", "上海"),
+    ],
+)
+def test_a_locked_copy_shows_no_customer_data(locked_cli: tuple[Cli, str], argv: tuple[str, ...]):
+    cli, customer_id = locked_cli
+    code, out, err = cli(*(part.format(id=customer_id) for part in argv))
+    assert code == 1
+    assert "上海建工集团" not in out
+    assert "locked" in err and "allows 14" in err and "fieldbook sync" in err
+
+
+def test_a_locked_copy_still_records_activities(locked_cli: tuple[Cli, str]) -> None:
+    cli, customer_id = locked_cli
+    before = cli.counts()["activity"]
+    code, out, err = cli("activity", "log", "--customer", customer_id, "--kind", "call",
+                         "--notes", "离线记录")  # fmt: skip
+    assert code == 0, err
+    assert cli.counts()["activity"] == before + 1
+    # And the moment a sync is recorded, the data shows again.
+    engine = open_replica(cli.data_dir / "replica.sqlite3")
+    state.put(engine, last_sync_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    engine.dispose()
+    code, out, _ = cli("customer", "list")
+    assert code == 0 and "上海建工集团" in out
+
+
+def test_a_copy_within_its_allowance_shows_data(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FIELDBOOK_USER_SETTINGS", str(tmp_path / "user.json"))
+    monkeypatch.setenv("FIELDBOOK_MACHINE_SETTINGS", str(tmp_path / "machine.json"))
+    _add(cli, "Beta Bank")
+    engine = open_replica(cli.data_dir / "replica.sqlite3")
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    state.put(engine, last_sync_at=yesterday.strftime("%Y-%m-%dT%H:%M:%SZ"), max_offline_days=14)
+    engine.dispose()
+    code, out, _ = cli("customer", "list")
+    assert code == 0 and "Beta Bank" in out
