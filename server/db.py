@@ -75,11 +75,23 @@ def alembic_config(connection: Connection) -> Config:
     return config
 
 
+# Any constant will do: it names the lock that serialises schema upgrades on PostgreSQL.
+MIGRATION_LOCK_ID = 7_202_611
+
+
 def init_database(engine: Engine) -> str:
-    """Bring the schema to the newest revision and make sure an epoch exists; returns it."""
+    """Bring the schema to the newest revision and make sure an epoch exists; returns it.
+
+    Several server processes may start at once on one database: the first to take the lock
+    migrates and creates the epoch, the others wait and then find nothing left to do."""
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
+        else:
+            # A write as the first statement takes SQLite's write lock before Alembic reads
+            # the current revision.
+            connection.exec_driver_sql("PRAGMA user_version = 1")
         command.upgrade(alembic_config(connection), "head")
-    with engine.begin() as connection:
         epoch = connection.execute(select(server_meta.c.epoch)).scalar()
         if epoch is None:
             epoch = new_epoch()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, update
+from sqlalchemy import Engine, inspect, select, update
 
 from server.db import init_database, open_engine, read_meta
 from server.schema import clients, metadata
@@ -25,6 +27,37 @@ def test_init_is_idempotent_and_keeps_the_epoch(database_url: str) -> None:
             assert version.scalar() == "0002"
     finally:
         engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database nobody has initialised yet."""
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def test_processes_starting_together_initialise_once(fresh_database_url: str) -> None:
+    engines = [open_engine(fresh_database_url) for _ in range(3)]
+    epochs: list[str] = []
+    failures: list[BaseException] = []
+
+    def start(engine: Engine) -> None:
+        try:
+            epochs.append(init_database(engine))
+        except BaseException as exc:  # reported below: a thread's failure must fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for engine in engines:
+        engine.dispose()
+    assert failures == []
+    assert len(epochs) == 3
+    assert len(set(epochs)) == 1
 
 
 def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
