@@ -326,3 +326,23 @@ def test_a_refusal_sends_the_server_state_back(server: ServerHarness, firm: Firm
     assert len(server.records(ann, "sync_error")) == 2  # the refused values are kept there
     hana_changes = server.sync_down(hana)
     assert refused_id not in [c["id"] for c in hana_changes]
+
+
+def test_an_update_never_blanks_fields_it_does_not_name(server: ServerHarness, firm: Firm) -> None:
+    """Scenario 10: an older client that knows fewer fields edits the phone: the fields it does
+    not know (here: all but the phone) keep their values."""
+    ann = server.login("ann")
+    customer_id = new_id()
+    full = customer_fields(
+        phone="010-1", email="a@b.cn", website="https://example.com", tier="gold", tags="vip"
+    )
+    server.push(ann, ann.mutation("customer", customer_id, "create", full))
+    server.push(
+        ann, ann.mutation("customer", customer_id, "update", {"phone": "010-2"}, base_version=1)
+    )
+    server.sync_down(ann)
+    record = server.records(ann, "customer")[customer_id]
+    assert record["phone"] == "010-2"
+    assert {k: record[k] for k in full if k != "phone"} == {
+        k: v for k, v in full.items() if k != "phone"
+    }
