@@ -50,8 +50,8 @@ class SearchHit:
     customer_id: str
     title: str
     snippet: str  # matches wrapped in MARK_START / MARK_END
-    # Lower is better, within a kind group: bm25 for customers and contacts, the position by
-    # time (newest first) for activities. The order of the list is the one to show.
+    # Lower is better within a group: bm25 for customers and contacts (name matches, then other
+    # matches), the position by time (newest first) for activities. Show the list's order.
     rank: float
 
 
@@ -153,6 +153,30 @@ def _fetch(connection: Connection, sql: str, parameters: tuple[Any, ...]) -> lis
         cursor.close()
 
 
+def _ranked_docs(connection: Connection, expression: str, fetch: int) -> list[tuple[int, float]]:
+    """(doc, bm25) of the best party matches, best first.
+
+    bm25 costs a few microseconds per matching row: rank only the newest RANKED_CANDIDATES
+    matches (all of them for a specific query; a first letter or a common character matches
+    thousands). Finding where that window starts is cheap: FTS5 walks the matches newest first
+    and stops. Only rowid and bm25 are read: a stored column costs a row lookup per match.
+    """
+    window_rows = _fetch(
+        connection,
+        "SELECT rowid FROM search_party WHERE search_party MATCH ? "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        (expression, RANKED_CANDIDATES),
+    )
+    window = window_rows[0][0] if window_rows else 0
+    ranked = _fetch(
+        connection,
+        f"SELECT rowid, bm25(search_party, {_PARTY_WEIGHTS}) AS score FROM search_party "
+        "WHERE search_party MATCH ? AND rowid > ? ORDER BY score LIMIT ?",
+        (expression, window, fetch),
+    )
+    return [(int(doc), float(score)) for doc, score in ranked]
+
+
 def _party_hits(
     connection: Connection,
     *,
@@ -164,29 +188,19 @@ def _party_hits(
     wanted = [kind for kind in ("customer", "contact") if kind in kinds]
     if not wanted:
         return []
-    # bm25 costs a few microseconds per matching row: rank only the newest RANKED_CANDIDATES
-    # matches (all of them for a specific query; a first letter or a common character matches
-    # thousands). Finding where that window starts is cheap: FTS5 walks the matches newest first
-    # and stops.
-    window_rows = _fetch(
-        connection,
-        "SELECT rowid FROM search_party WHERE search_party MATCH ? "
-        "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        (expression, RANKED_CANDIDATES),
-    )
-    window = window_rows[0][0] if window_rows else 0
-    # Only rowid and bm25 while ranking: reading a stored column costs a row lookup per match.
     # Kinds are filtered afterwards, so fetch more when only one kind is wanted.
     fetch = limit * _OVERFETCH + 10 if len(wanted) == 2 else limit * 5 + 50
-    ranked = _fetch(
-        connection,
-        f"SELECT rowid, bm25(search_party, {_PARTY_WEIGHTS}) AS score FROM search_party "
-        "WHERE search_party MATCH ? AND rowid > ? ORDER BY score LIMIT ?",
-        (expression, window, fetch),
-    )
+    # Matches in a name (or its pinyin) first, then matches elsewhere (phones, e-mails, address,
+    # tags): ranked separately, or a common word's e-mail matches fill the window of candidates.
+    ranked = _ranked_docs(connection, f"{{name pinyin}} : ({expression})", fetch)
+    if len(ranked) < fetch:
+        found = {doc for doc, _score in ranked}
+        more = _ranked_docs(connection, expression, fetch + len(found))
+        ranked += [(doc, score) for doc, score in more if doc not in found][: fetch - len(ranked)]
     if not ranked:
         return []
-    scores = {int(doc): float(score) for doc, score in ranked}
+    scores = dict(ranked)
+    order = {doc: position for position, (doc, _score) in enumerate(ranked)}
     marks = ", ".join("?" for _ in scores)
     rows = _fetch(
         connection,
@@ -201,7 +215,7 @@ def _party_hits(
         """,
         tuple(scores),
     )
-    rows = sorted(rows, key=lambda row: scores[int(row[0])])
+    rows = sorted(rows, key=lambda row: order[int(row[0])])
     hits: list[SearchHit] = []
     for doc, kind, record_id, customer_id, archived, contact_archived, name, *texts in rows:
         if len(hits) == limit:

@@ -186,6 +186,27 @@ def test_names_rank_above_notes_and_snippets_mark_the_match(
     assert f"{MARK_START}招标文件{MARK_END}" in chinese[0].snippet
 
 
+def test_name_matches_outrank_many_newer_email_matches(
+    replica: Engine, firm_replica: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with replica.begin() as connection:
+        for number in range(6):
+            create_record(
+                connection,
+                entity="contact",
+                fields={
+                    "customer_id": firm_replica["bank"],
+                    "name": f"Clerk {number}",
+                    "email": f"clerk{number}@harbor.example.com",
+                },
+            )
+    # A window smaller than the newer e-mail matches: names must still come first.
+    monkeypatch.setattr("desktop.store.search.RANKED_CANDIDATES", 3)
+    hits = search(replica, query="harbor", kinds=("customer", "contact"))
+    assert hits[0].id == firm_replica["harbor"]
+    assert len(hits) > 1 and all(hit.title.startswith("Clerk") for hit in hits[1:])
+
+
 def test_kinds_and_limit(shared: Engine, firm_replica: dict[str, str]) -> None:
     only_notes = search(shared, query="harbor", kinds=("activity",))
     assert only_notes and {hit.kind for hit in only_notes} == {"activity"}
