@@ -36,6 +36,8 @@ class Hello:
     role: str | None
     max_offline_days: int | None
     drain_days: int | None
+    export_allowed: bool | None  # None: the server did not say (an older server)
+    export_max_rows: int | None  # 0 or None: no cap
     min_protocol_version: int | None
     raw: dict[str, Any]
 
@@ -159,6 +161,8 @@ class ApiClient:
             role=user.get("role"),
             max_offline_days=policies.get("max_offline_days"),
             drain_days=policies.get("drain_days"),
+            export_allowed=_optional_bool(policies.get("export_allowed")),
+            export_max_rows=_optional_count(policies.get("export_max_rows")),
             min_protocol_version=body.get("min_protocol_version"),
             raw=body,
         )
@@ -199,3 +203,19 @@ class ApiClient:
     def drained(self) -> bool:
         body = self._call("POST", "/sync/drained", json_body={"client_id": self.client_id})
         return bool(isinstance(body, dict) and body.get("wipe"))
+
+
+def _optional_bool(value: Any) -> bool | None:
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise ServerError(f"The server's export policy was not understood: {value!r}.")
+    return value
+
+
+def _optional_count(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ServerError(f"The server's export row limit was not understood: {value!r}.")
+    return value

@@ -13,12 +13,13 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from desktop.operations.lease import parse_sync_time
 from desktop.store.backup import backup_directory
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables
@@ -90,6 +91,7 @@ class SyncEngine:
         options: SyncOptions | None = None,
         on_progress: Callable[[PullProgress], None] | None = None,
         before_wipe: Callable[[], None] | None = None,
+        after_sync: Callable[[], None] | None = None,
     ) -> None:
         self.engine = engine
         self.api = api
@@ -99,6 +101,8 @@ class SyncEngine:
         # Last uploads while the drain token still works (e.g. queued audit events of exports),
         # run after the outbox is drained and before the local copy is deleted.
         self.before_wipe = before_wipe
+        # Uploads that follow every successful cycle (the queued audit events of exports).
+        self.after_sync = after_sync
         # One sync at a time; the long-poll listener only applies pages and checks the cursor.
         self._sync_lock = threading.Lock()
         self.wiped: WipeReport | None = None
@@ -147,6 +151,8 @@ class SyncEngine:
         with self.engine.begin() as connection:
             state.write_value(connection, state.LAST_SYNC_AT, utc_now())
             outbox.prune_acknowledged(connection, retention_days=self.options.outbox_retention_days)
+        if self.after_sync is not None:
+            self.after_sync()
         return self._summary(tally, hello.account_state)
 
     def push_pending(self) -> SyncSummary:
@@ -177,6 +183,11 @@ class SyncEngine:
             values["max_offline_days"] = hello.max_offline_days
         if hello.user_id is not None:
             values["user_id"] = hello.user_id
+        # The firm's export policy; a server that does not send it leaves the last one known.
+        if hello.export_allowed is not None:
+            values[state.EXPORT_ALLOWED] = "true" if hello.export_allowed else "false"
+        if hello.export_max_rows is not None:
+            values[state.EXPORT_MAX_ROWS] = hello.export_max_rows
         state.put(self.engine, **values)
 
     def _epoch_changed(self, epoch: str) -> bool:
@@ -415,17 +426,9 @@ class SyncEngine:
         log.warning("account closed: local copy wiped (%s)", ", ".join(deleted) or "nothing")
         return WipeReport(deleted_paths=tuple(deleted), keyring_entry_deleted=keyring_deleted)
 
-    # --- offline lease ----------------------------------------------------------------------
+    # --- offline lease inputs (the rule itself: desktop.operations.lease) -------------------
     def last_sync_at(self) -> datetime | None:
-        text = state.get(self.engine, state.LAST_SYNC_AT)
-        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-
-    def lease_expired(self, max_offline_days: int, *, now: datetime | None = None) -> bool:
-        """True when the last successful sync is older than the firm's offline allowance."""
-        last = self.last_sync_at()
-        if last is None:
-            return False  # never synced: the sign-in itself was online
-        return (now or datetime.now(UTC)) - last > timedelta(days=max_offline_days)
+        return parse_sync_time(state.get(self.engine, state.LAST_SYNC_AT))
 
 
 def _estimate(page: dict[str, Any], rows_so_far: int, *, start_seq: int) -> int | None:

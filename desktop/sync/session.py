@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from desktop.sync import state
 from desktop.sync.api import ApiClient
+from desktop.sync.audit_upload import AuditUpload
 from desktop.sync.credentials import CredentialStore
 from desktop.sync.engine import SyncEngine, SyncOptions
 from desktop.sync.errors import NotSignedIn, SyncError
@@ -60,7 +61,16 @@ def connect(
         credentials=CredentialStore(server_url=server_url, login=login),
         client_id=state.ensure_client_id(engine),
     )
-    sync = SyncEngine(engine=engine, api=api, replica_path=replica_path, options=options)
+    # Queued export / print events go to the audit log after each sync and before a wipe.
+    audit = AuditUpload(api=api, engine=engine)
+    sync = SyncEngine(
+        engine=engine,
+        api=api,
+        replica_path=replica_path,
+        options=options,
+        before_wipe=audit.before_wipe,
+        after_sync=audit.after_sync,
+    )
     return SyncStack(api=api, engine=sync, inbox=SyncInbox(engine=engine))
 
 

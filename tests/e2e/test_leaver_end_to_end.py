@@ -5,8 +5,9 @@ real `fieldbook` CLI processes writing to each installation's own `--data-dir`, 
 account with `fieldbook-server user deactivate LOGIN --handover-to LOGIN2`.
 
 Scenario 8: the leaver logs notes offline; IT deactivates and hands the book over; the leaver's
-laptop syncs once more: the notes are uploaded (drain), nothing new comes down, then its data
-directory is emptied (replica, backups, keyring entry). The successor's copy shows the customers
+laptop syncs once more: the notes are uploaded (drain), so is the record of an export made offline
+(the server's audit log), nothing new comes down, then its data directory is emptied (replica,
+backups, keyring entry). The successor's copy shows the customers
 with their whole history, the offline notes included.
 
 Scenario 7: a customer is reassigned while its owner is offline with a pending note and a pending
@@ -33,6 +34,7 @@ from desktop.store.backup import backup_directory, backup_replica
 from desktop.store.replica import open_replica
 from desktop.store.schema import entity_tables, outbox
 from desktop.sync.credentials import SERVICE, account_name
+from server.audit import query_audit
 from server.db import open_engine
 from tests.e2e.file_keyring import BACKEND as KEYRING_BACKEND
 from tests.e2e.file_keyring import stored
@@ -169,6 +171,11 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
     for note in ("客户要求降价 5%", "下周一发新报价"):
         leaver.cli("activity", "log", "--customer", customer, "--kind", "note", "--notes", note)
     assert leaver.cli_json("status")["pending_changes"] == 2
+    # Offline too: the whole book exported to a spreadsheet (queued for the audit log).
+    exported = leaver.cli(
+        "export", "customers", "--format", "csv", "--out", str(tmp_path / "li.csv")
+    )
+    assert "Exported 1 records" in exported
     # A safety copy exists (as after a schema upgrade): the wipe must remove it too.
     backup_replica(leaver.replica_path, revision="test")
     account = account_name(server_url=server.url, login="li")
@@ -190,6 +197,11 @@ def test_a_leaver_with_unsynced_notes_is_drained_wiped_and_succeeded(
     assert stored(leaver.keyring_file, SERVICE, account) is None
     assert files_holding(leaver.data_dir, "上海建工集团") == []
     assert files_holding(leaver.data_dir, "客户要求降价") == []
+    # The offline export reached the server's audit log before the wipe, under the leaver's name.
+    exports = [entry for entry in _audit_of(server, firm.leaver) if entry["action"] == "export"]
+    assert [(entry["detail"]["count"], entry["detail"]["ids"]) for entry in exports] == [
+        (1, [customer])
+    ]
 
     # The successor sees the customer with its whole history, the offline notes included.
     successor = install(server, "zhao", tmp_path)
@@ -254,6 +266,15 @@ def test_reassigned_while_offline_notes_arrive_edits_go_to_sync_errors(
     assert [row["notes"] for row in history.values()] == ["离线笔记"]
     # The refused edit is the owner's to review, not the successor's.
     assert successor.read(lambda engine: _rows(engine, "sync_error")) == {}
+
+
+def _audit_of(server: ServerProcess, user_id: str) -> list[dict[str, Any]]:
+    engine = open_engine(server.database_url)
+    try:
+        with engine.connect() as connection:
+            return query_audit(connection, user_id=user_id)
+    finally:
+        engine.dispose()
 
 
 def _pending(engine: Engine) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
+from desktop.operations.lease import LeaseState
 from desktop.store.changes import create_record, read_record, update_record
 from desktop.store.replica import open_replica
 from desktop.store.schema import entity_tables, outbox, sync_state
@@ -21,6 +22,7 @@ from desktop.sync.engine import PullProgress, SyncEngine, SyncOptions
 from desktop.sync.errors import Offline, ServerLostChanges, UpgradeRequired
 from desktop.sync.faults import FaultKind, ScriptedFaults
 from desktop.sync.inbox import SyncInbox
+from desktop.sync.lease_source import replica_lease
 from desktop.sync.transport import Transport
 from tests.conftest import MemoryKeyring
 from tests.unit.test_sync_fakes import BASE_URL, FakeWire
@@ -320,15 +322,30 @@ def test_deactivated_account_drains_then_wipes_everything(
     assert client.sync.sync_once().account_state == "wipe"  # stays wiped, no more calls
 
 
-def test_offline_lease(clients: tuple[Client, Client]) -> None:
+def test_offline_lease_inputs_feed_the_one_lease_rule(clients: tuple[Client, Client]) -> None:
+    """The engine records the last sync and the server's allowance; `desktop.operations.lease`
+    alone decides (through `replica_lease`, as the app and the command line do)."""
     alice, _ = clients
-    assert not alice.sync.lease_expired(14)  # never synced: the sign-in itself was online
+    now = datetime.now(UTC)
+    no_machine_limit = lambda: None  # noqa: E731
+    lease = replica_lease(alice.engine, machine_max_offline_days=no_machine_limit)
+    assert lease.status().state is LeaseState.OPEN  # never synced: the sign-in itself was online
     alice.sync.sync_once()
     last = alice.sync.last_sync_at()
-    assert last is not None
-    assert not alice.sync.lease_expired(14, now=last + timedelta(days=13))
-    assert alice.sync.lease_expired(14, now=last + timedelta(days=15))
-    assert abs(datetime.now(UTC) - last) < timedelta(minutes=1)
+    assert last is not None and abs(now - last) < timedelta(minutes=1)
+    assert state.get(alice.engine, state.MAX_OFFLINE_DAYS) == "14"  # from the server's hello
+
+    def at(moment: datetime) -> LeaseState:
+        return (
+            replica_lease(
+                alice.engine, machine_max_offline_days=no_machine_limit, clock=lambda: moment
+            )
+            .status()
+            .state
+        )
+
+    assert at(last + timedelta(days=10)) is LeaseState.OPEN
+    assert at(last + timedelta(days=15)) is LeaseState.LOCKED
 
 
 def test_reapplying_a_lost_value_is_a_new_local_edit(clients: tuple[Client, Client]) -> None:

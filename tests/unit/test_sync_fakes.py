@@ -64,6 +64,8 @@ class FakeWire(BaseAdapter):
         self.drained_calls = 0
         self.user_id = str(uuid.uuid4())
         self.hidden_customers: set[str] = set()  # left this user's scope
+        self.audit_events: dict[str, dict[str, Any]] = {}  # by event id: recorded once
+        self.policies: dict[str, Any] = {"max_offline_days": 14, "drain_days": 14}
 
     # --- test controls ----------------------------------------------------------------------
     def answer_next(self, path: str, status: int, body: Any) -> None:
@@ -246,13 +248,17 @@ class FakeWire(BaseAdapter):
                 "epoch": self.state.epoch,
                 "account_state": self.account_state,
                 "user": {"id": self.user_id, "login": "wang", "role": "account_manager"},
-                "policies": {"max_offline_days": 14, "drain_days": 14},
+                "policies": dict(self.policies),
                 "min_protocol_version": self.min_protocol,
             }
         if path == "/sync/push":
             return self._push(body)
         if path == "/sync/pull":
             return self._pull(query)
+        if path == "/audit/events":
+            for event in body["events"]:
+                self.audit_events.setdefault(event["id"], event)
+            return 200, {"recorded": [event["id"] for event in body["events"]]}
         if path == "/sync/drained":
             self.drained_calls += 1
             if self.account_state == "deactivated":
