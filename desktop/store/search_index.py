@@ -189,15 +189,25 @@ def note_document(row: Mapping[str, Any]) -> tuple[Any, ...]:
 # --- Keeping the index current -------------------------------------------------------------------
 
 
+_QUEUE_TRIGGERS = len(INDEXED_ENTITIES) * 3
+
+
 def search_index_exists(connection: Connection) -> bool:
+    """The tables and every queueing trigger are there. A later revision that rebuilds one of the
+    indexed tables (Alembic's batch mode copies it and drops the old one) drops its triggers too."""
     found = connection.exec_driver_sql(
-        "SELECT count(*) FROM sqlite_master WHERE name IN ('search_pending', 'search_party')"
+        "SELECT count(*) FROM sqlite_master WHERE name IN ('search_pending', 'search_party') "
+        "OR (type = 'trigger' AND name LIKE 'search_queue_%')"
     ).scalar()
-    return found == 2
+    return found == 2 + _QUEUE_TRIGGERS
 
 
 def ensure_search_index(connection: Connection) -> bool:
-    """Create the index if this replica has none, queueing every record; True if it was made."""
+    """Create what is missing of the index, queueing every record; True if anything was.
+
+    Everything is queued, not only what is new: while a trigger was missing, writes to its table
+    went unnoticed.
+    """
     if search_index_exists(connection):
         return False
     for statement in SEARCH_INDEX_DDL:

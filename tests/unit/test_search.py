@@ -325,3 +325,21 @@ def test_replica_without_index_gets_one_on_first_search(tmp_path: Path) -> None:
         assert [hit.title for hit in search(engine, query="zgjz")] == [BUILDER]
     finally:
         engine.dispose()
+
+
+def test_a_dropped_trigger_is_recreated_and_missed_writes_indexed(replica: Engine) -> None:
+    # What a later migration that rebuilds the activity table would leave behind.
+    with replica.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER search_queue_activity_insert")
+        customer_id = create_record(connection, entity="customer", fields={"name": "Quill Ltd"})
+        create_record(
+            connection,
+            entity="activity",
+            fields={
+                "customer_id": customer_id,
+                "kind": "note",
+                "occurred_at": "2026-11-21T08:00:00Z",
+                "notes": "Zeppelin hangar tender",
+            },
+        )
+    assert [hit.kind for hit in search(replica, query="zeppelin")] == ["activity"]
