@@ -55,6 +55,13 @@ SPECS: tuple[SettingSpec, ...] = (
         minimum=30,
     ),
     SettingSpec(
+        "sync.ca_bundle",
+        str,
+        "",
+        "Path to the firm's CA bundle (PEM) for a TLS-inspecting proxy; empty: the system's.",
+        policy=True,
+    ),
+    SettingSpec(
         "ui.language",
         str,
         "system",
