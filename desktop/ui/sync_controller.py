@@ -38,6 +38,8 @@ class SyncLoopLike(Protocol):
 
     def nudge(self) -> None: ...
 
+    def local_write(self) -> None: ...
+
     def status(self) -> SyncStatus: ...
 
 
@@ -90,13 +92,16 @@ class SyncController(QObject):
             loop.stop(timeout)
 
     def note_local_write(self, *, pending_changes: int) -> None:
-        """A screen saved something: show the new outbox count now and push without waiting."""
+        """A screen saved something: show the new outbox count now and push without waiting.
+        `local_write` (not `nudge`): while the long-poll listener runs, a push alone reaches
+        colleagues in one round trip; a full cycle would add a hello and a pull."""
         if self._status is None:
             self._pending = pending_changes
             self.pending_changed.emit(pending_changes)
         else:
             self._adopt(replace(self._status, pending_changes=pending_changes))
-        self.sync_now()
+        if self._loop is not None:
+            self._loop.local_write()
 
     # --- state ------------------------------------------------------------------------------
     def status(self) -> SyncStatus | None:

@@ -18,6 +18,7 @@ class FakeLoop:
         self.started = False
         self.stopped = False
         self.nudges = 0
+        self.local_writes = 0
         self._status = SyncStatus(pending_changes=3)
 
     def start(self) -> None:
@@ -28,6 +29,9 @@ class FakeLoop:
 
     def nudge(self) -> None:
         self.nudges += 1
+
+    def local_write(self) -> None:
+        self.local_writes += 1
 
     def status(self) -> SyncStatus:
         return self._status
@@ -76,12 +80,22 @@ def test_statuses_from_the_loop_thread_become_signals_on_the_ui_thread(qtbot):
     assert status is not None and status.last_sync_at == "2026-11-23"
 
 
-def test_a_local_write_shows_the_new_count_and_nudges_the_loop(qtbot):
+def test_a_local_write_shows_the_new_count_and_asks_the_loop_to_push(qtbot):
     loop = FakeLoop()
     controller = SyncController(loop=loop)
     with qtbot.waitSignal(controller.state_changed) as blocker:
         controller.note_local_write(pending_changes=4)
     assert blocker.args[0].pending_changes == 4
-    assert loop.nudges == 1
+    # A push only (one round trip), not the full cycle that "sync now" asks for.
+    assert (loop.local_writes, loop.nudges) == (1, 0)
+    assert controller.sync_now() is True
+    assert (loop.local_writes, loop.nudges) == (1, 1)
     controller.stop()
     assert loop.stopped and not controller.attached
+
+
+def test_a_local_write_before_sign_in_only_updates_the_count(qtbot):
+    controller = SyncController()
+    with qtbot.waitSignal(controller.pending_changed) as blocker:
+        controller.note_local_write(pending_changes=2)
+    assert blocker.args == [2] and controller.pending_changes == 2
