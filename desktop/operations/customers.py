@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, func, select
 
 from desktop.domain.models import CustomerDetails, CustomerPage, CustomerSummary
 from desktop.domain.records import split_tags
@@ -25,11 +25,12 @@ from desktop.operations.base import (
 )
 from desktop.operations.read_models import customer_details
 from desktop.store.changes import create_record, read_record, set_archived, update_record, utc_now
-from desktop.store.schema import entity_tables
+from desktop.store.schema import customer_tag, entity_tables
 
 CUSTOMER = entity_tables["customer"]
 USER = entity_tables["user"]
 ACTIVITY = entity_tables["activity"]
+CUSTOMER_TAG = customer_tag
 
 MAX_PAGE = 1_000
 
@@ -94,28 +95,63 @@ class CustomerFilter:
     archived: bool | None = False
 
 
+def _archived_condition(column: Any, criteria: CustomerFilter) -> list[ColumnElement[bool]]:
+    if criteria.archived is None:
+        return []
+    return [column == (1 if criteria.archived else 0)]
+
+
+def _field_conditions(criteria: CustomerFilter) -> list[ColumnElement[bool]]:
+    return [
+        column == wanted
+        for column, wanted in (
+            (CUSTOMER.c.owner_id, criteria.owner_id),
+            (CUSTOMER.c.team_id, criteria.team_id),
+            (CUSTOMER.c.lifecycle, criteria.lifecycle),
+            (CUSTOMER.c.tier, criteria.tier),
+            (CUSTOMER.c.industry, criteria.industry),
+        )
+        if wanted is not None
+    ]
+
+
+def _wanted_tag(criteria: CustomerFilter) -> str:
+    return (criteria.tag or "").strip()
+
+
 def _conditions(criteria: CustomerFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if criteria.archived is not None:
-        conditions.append(CUSTOMER.c.archived == (1 if criteria.archived else 0))
-    for column, wanted in (
-        (CUSTOMER.c.owner_id, criteria.owner_id),
-        (CUSTOMER.c.team_id, criteria.team_id),
-        (CUSTOMER.c.lifecycle, criteria.lifecycle),
-        (CUSTOMER.c.tier, criteria.tier),
-        (CUSTOMER.c.industry, criteria.industry),
-    ):
-        if wanted is not None:
-            conditions.append(column == wanted)
-    if criteria.tag:
-        # Tags are stored "a,b,c": wrapping both sides in commas matches whole tags only.
-        wrapped = literal(",") + func.coalesce(CUSTOMER.c.tags, "") + literal(",")
-        conditions.append(wrapped.contains(f",{criteria.tag.strip()},", autoescape=True))
+    """The filter as conditions on `customer` (any sort order can use these)."""
+    conditions = [*_archived_condition(CUSTOMER.c.archived, criteria), *_field_conditions(criteria)]
+    tag = _wanted_tag(criteria)
+    if tag:
+        # Tags are stored "a,b,c"; the local index `customer_tag` holds them one per row.
+        tagged = select(CUSTOMER_TAG.c.customer_id).where(CUSTOMER_TAG.c.tag == tag)
+        conditions.append(CUSTOMER.c.id.in_(tagged))
+    return conditions
+
+
+def _tag_conditions(criteria: CustomerFilter, tag: str) -> list[ColumnElement[bool]]:
+    """The filter as conditions on `customer_tag`, which copies each customer's archived flag
+    and name: the count and pages by name then read one range of its covering index instead
+    of looking up thousands of tagged customers (0.4-0.9 s as a scan of every customer)."""
+    conditions = [
+        CUSTOMER_TAG.c.tag == tag,
+        *_archived_condition(CUSTOMER_TAG.c.archived, criteria),
+    ]
+    others = _field_conditions(criteria)
+    if others:
+        conditions.append(CUSTOMER_TAG.c.customer_id.in_(select(CUSTOMER.c.id).where(*others)))
     return conditions
 
 
 def _count(connection: Connection, criteria: CustomerFilter) -> int:
-    query = select(func.count()).select_from(CUSTOMER).where(*_conditions(criteria))
+    tag = _wanted_tag(criteria)
+    if tag:
+        query = (
+            select(func.count()).select_from(CUSTOMER_TAG).where(*_tag_conditions(criteria, tag))
+        )
+    else:
+        query = select(func.count()).select_from(CUSTOMER).where(*_conditions(criteria))
     return int(connection.execute(query).scalar_one())
 
 
@@ -136,14 +172,19 @@ def _page_query(
     )
     # Step 1 pages over ids only: SQLite computes every column of the rows an OFFSET skips, so
     # the per-row lookups below must not run for the 50,000 rows before a page deep in the list.
-    page = (
-        select(CUSTOMER.c.id)
-        .where(*_conditions(criteria))
-        .order_by(*ordering)  # id breaks ties, so pages never overlap
-        .offset(offset)
-        .limit(limit)
-        .subquery("page")
-    )
+    tag = _wanted_tag(criteria)
+    if tag and sort is CustomerSort.NAME:
+        # The tag index holds the names too: one index range in name order (see _tag_conditions).
+        tag_ordering = (CUSTOMER_TAG.c.name, CUSTOMER_TAG.c.customer_id)
+        ids = (
+            select(CUSTOMER_TAG.c.customer_id.label("id"))
+            .where(*_tag_conditions(criteria, tag))
+            .order_by(*(column.desc() if descending else column.asc() for column in tag_ordering))
+        )
+    else:
+        ids = select(CUSTOMER.c.id).where(*_conditions(criteria)).order_by(*ordering)
+    # The id breaks ties, so pages never overlap.
+    page = ids.offset(offset).limit(limit).subquery("page")
     # Newest activity per customer: one index lookup on (customer_id, occurred_at) per row.
     last_contact = (
         select(func.max(ACTIVITY.c.occurred_at))

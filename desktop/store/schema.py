@@ -54,6 +54,23 @@ Index("ix_activity_customer_time", entity_tables["activity"].c.customer_id,
 Index("ix_followup_due", entity_tables["followup"].c.done, entity_tables["followup"].c.due_at)
 Index("ix_opportunity_stage", entity_tables["opportunity"].c.stage_id)
 
+# Local only: one row per tag of each customer, so the list's tag filter reads an index instead
+# of every customer's "a,b,c" text. The customer's archived flag and name are copied in, so the
+# filter's count and pages by name read one index range (like ix_customer_list_* above). SQL
+# triggers on `customer` keep it current for every writer (migration 0005 creates them and fills
+# the table for the rows already there).
+customer_tag = Table(
+    "customer_tag",
+    metadata,
+    Column("customer_id", String(40), primary_key=True),
+    Column("tag", Text, primary_key=True),
+    Column("archived", Integer, nullable=False),
+    Column("name", _customer.c.name.type),
+    sqlite_with_rowid=False,
+)
+Index("ix_customer_tag_list", customer_tag.c.tag, customer_tag.c.archived, customer_tag.c.name,
+      customer_tag.c.customer_id)
+
 outbox = Table(
     "outbox",
     metadata,
