@@ -21,13 +21,15 @@ from sqlalchemy import Engine
 
 from desktop.cli.errors import CliError, user_errors
 from desktop.paths import data_dir, replica_path
+from desktop.settings import Settings
 from desktop.store.replica import open_replica
 from desktop.sync import state
 from desktop.sync.credentials import SESSION_ONLY_NOTICE
 from desktop.sync.engine import SyncSummary
 from desktop.sync.errors import NotSignedIn, SyncError, Unauthorized
 from desktop.sync.inbox import SyncInbox
-from desktop.sync.session import SyncStack, connect, sign_in
+from desktop.sync.session import SyncStack, connect, sign_in, transport_config
+from desktop.sync.transport import TransportConfig
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 PASSWORD_ENV = "FIELDBOOK_PASSWORD"
@@ -54,13 +56,22 @@ def _print_json(document: object) -> None:
     print(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True))
 
 
+def _transport_config() -> TransportConfig:
+    """The transport as IT configured it (`sync.ca_bundle`), the same for the app and the CLI."""
+    return transport_config(ca_bundle=Settings.load().get("sync.ca_bundle"))
+
+
 def _login(args: argparse.Namespace) -> int:
     path = replica_path(data_dir(args.data_dir))
     with user_errors(), _sync_errors():
         engine = open_replica(path)
         try:
             stack = connect(
-                engine=engine, replica_path=path, server_url=args.server, login=args.user
+                engine=engine,
+                replica_path=path,
+                server_url=args.server,
+                login=args.user,
+                config=_transport_config(),
             )
             try:
                 user_id = sign_in(
@@ -95,7 +106,7 @@ def _sync(args: argparse.Namespace) -> int:
     with user_errors(), _sync_errors():
         engine = open_replica(path)
         try:
-            stack = connect(engine=engine, replica_path=path)
+            stack = connect(engine=engine, replica_path=path, config=_transport_config())
             try:
                 summary = _sync_once(stack, engine=engine)
                 counts = (0, 0) if summary.wiped else stack.inbox.counts()

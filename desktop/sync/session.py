@@ -33,6 +33,23 @@ class SyncStack:
         self.api.transport.close()
 
 
+def transport_config(*, ca_bundle: str | Path | None) -> TransportConfig:
+    """The transport settings from the `sync.ca_bundle` setting (empty: the system's CAs).
+
+    A bundle that is not there is refused here, by name, rather than by the TLS library's
+    generic error at the first request.
+    """
+    if not ca_bundle:
+        return TransportConfig()
+    path = Path(ca_bundle).expanduser()
+    if not path.is_file():
+        raise SyncError(
+            f"The CA bundle in the setting sync.ca_bundle was not found: {path}. "
+            "Ask your IT department for the right path, or clear the setting."
+        )
+    return TransportConfig(ca_bundle=path)
+
+
 def connect(
     *,
     engine: Engine,

@@ -13,11 +13,9 @@ from sqlalchemy import Engine
 
 from desktop.sync import state
 from desktop.sync.api import ApiClient
-from desktop.sync.credentials import CredentialStore
 from desktop.sync.engine import SyncEngine, SyncOptions
-from desktop.sync.inbox import SyncInbox
 from desktop.sync.loop import SyncLoop
-from desktop.sync.transport import Transport
+from desktop.sync.session import connect, transport_config
 
 
 @dataclass(frozen=True)
@@ -48,27 +46,34 @@ def build_session(
     interval_seconds: float = 300.0,
     long_poll_seconds: float = 25.0,
     options: SyncOptions | None = None,
+    ca_bundle: str | Path | None = None,
 ) -> SyncSession:
-    """The transport, API client, sync engine and loop for `login` on `server_url` (not started).
-    The refresh token, if one was saved, is read from the keyring on first use."""
-    client_id = state.ensure_client_id(replica)
-    api = ApiClient(
-        transport=Transport(base_url=server_url),
-        credentials=CredentialStore(server_url=server_url, login=login),
-        client_id=client_id,
+    """The sync stack (`desktop.sync.session.connect`, the one way it is built: audit upload
+    included) and its loop for `login` on `server_url`, not started. `ca_bundle` is the setting
+    `sync.ca_bundle`. The refresh token, if one was saved, is read from the keyring on first use."""
+    stack = connect(
+        engine=replica,
+        replica_path=replica_path,
+        server_url=server_url,
+        login=login,
+        config=transport_config(ca_bundle=ca_bundle),
+        options=options,
     )
-    engine = SyncEngine(engine=replica, api=api, replica_path=replica_path, options=options)
     loop = SyncLoop(
-        sync=engine,
-        inbox=SyncInbox(engine=replica),
+        sync=stack.engine,
+        inbox=stack.inbox,
         interval_seconds=interval_seconds,
         long_poll_seconds=long_poll_seconds,
     )
-    return SyncSession(server_url, login, api, engine, loop)
+    return SyncSession(server_url, login, stack.api, stack.engine, loop)
 
 
 def saved_session(
-    *, replica: Engine, replica_path: Path | None, interval_seconds: float = 300.0
+    *,
+    replica: Engine,
+    replica_path: Path | None,
+    interval_seconds: float = 300.0,
+    ca_bundle: str | Path | None = None,
 ) -> SyncSession | None:
     """The session this replica last signed in with, or None if it never signed in."""
     server_url = state.get(replica, state.SERVER_URL)
@@ -81,6 +86,7 @@ def saved_session(
         server_url=server_url,
         login=login,
         interval_seconds=interval_seconds,
+        ca_bundle=ca_bundle,
     )
 
 
@@ -93,6 +99,7 @@ def sign_in(
     password: str,
     interval_seconds: float = 300.0,
     options: SyncOptions | None = None,
+    ca_bundle: str | Path | None = None,
 ) -> SignedIn:
     """Sign in (network and a small replica write): runs on a worker thread, raises SyncError."""
     previous = state.get(replica, state.USER_ID)
@@ -103,6 +110,7 @@ def sign_in(
         login=login,
         interval_seconds=interval_seconds,
         options=options,
+        ca_bundle=ca_bundle,
     )
     pair = session.api.login(login=login, password=password)
     user_id = str(pair.user_id)

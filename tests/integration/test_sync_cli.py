@@ -102,3 +102,23 @@ def test_plain_errors(
     assert capsys.readouterr().err.startswith("fieldbook: ")
     assert run([*base, "login", "--server", "crm.example.com", "--user", login]) == 1
     assert "https://" in capsys.readouterr().err
+
+
+def test_the_firms_ca_bundle_setting_is_used_and_a_missing_one_named(
+    firm: Firm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    machine = tmp_path / "machine.json"
+    monkeypatch.setenv("FIELDBOOK_MACHINE_SETTINGS", str(machine))
+    monkeypatch.setenv("FIELDBOOK_PASSWORD", PASSWORD)
+    login = firm.add_user("behindproxy")
+    base = ["--data-dir", str(tmp_path / "data")]
+    missing = tmp_path / "firm-ca.pem"
+    machine.write_text(json.dumps({"sync": {"ca_bundle": str(missing)}}), encoding="utf-8")
+    assert run([*base, "login", "--server", firm.base_url, "--user", login]) == 1
+    assert f"sync.ca_bundle was not found: {missing}" in capsys.readouterr().err
+    # With the bundle in place the same setting works (plain http here: the bundle is unused).
+    missing.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    assert run([*base, "login", "--server", firm.base_url, "--user", login]) == 0
+    assert "Signed in" in capsys.readouterr().out
+    assert run([*base, "sync", "--json"]) == 0
+    assert _json_of(capsys)["account_state"] == "active"

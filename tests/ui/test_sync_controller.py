@@ -6,8 +6,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
+import pytest
+
+from desktop.sync.errors import SyncError
 from desktop.sync.loop import SyncStatus
 from desktop.ui.sync_controller import SyncController
+from desktop.ui.sync_session import build_session
 
 
 class FakeLoop:
@@ -99,3 +103,33 @@ def test_a_local_write_before_sign_in_only_updates_the_count(qtbot):
     with qtbot.waitSignal(controller.pending_changed) as blocker:
         controller.note_local_write(pending_changes=2)
     assert blocker.args == [2] and controller.pending_changes == 2
+
+
+def test_the_windows_session_is_the_one_sync_stack_with_the_ca_bundle(replica, tmp_path):
+    bundle = tmp_path / "firm-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    session = build_session(
+        replica=replica,
+        replica_path=None,
+        server_url="https://crm.example.com",
+        login="li",
+        ca_bundle=str(bundle),
+    )
+    try:
+        assert session.api.transport.config.ca_bundle == bundle
+        assert session.loop.sync is session.engine
+        hooks = (session.engine.after_sync, session.engine.before_wipe)
+        assert [hook.__qualname__ for hook in hooks if hook is not None] == [
+            "AuditUpload.after_sync",
+            "AuditUpload.before_wipe",
+        ]
+    finally:
+        session.api.transport.close()
+    with pytest.raises(SyncError, match=r"sync\.ca_bundle"):
+        build_session(
+            replica=replica,
+            replica_path=None,
+            server_url="https://crm.example.com",
+            login="li",
+            ca_bundle=str(tmp_path / "missing.pem"),
+        )
