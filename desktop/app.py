@@ -290,7 +290,7 @@ class DesktopApp:
             return
         from desktop.sync.admin_client import AdminClient
 
-        self.window.add_admin_screens(AdminClient(api=signed.session.api))
+        self.window.add_admin_screens(AdminClient(api=signed.session.api), role=signed.role)
 
     def _show_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog

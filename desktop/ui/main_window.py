@@ -38,6 +38,7 @@ from desktop.ui.log_activity_dialog import LogActivityDialog
 from desktop.ui.my_day_view import MyDayView
 from desktop.ui.new_customer_dialog import NewCustomerDialog
 from desktop.ui.pipeline_view import PipelineView
+from desktop.ui.record_actions import RecordActions
 from desktop.ui.search_palette import SearchPaletteDialog
 from desktop.ui.shortcuts import ShortcutHelpDialog, bind_shortcuts, retranslate_actions
 from desktop.ui.sync_inbox_view import SyncInboxView
@@ -122,8 +123,11 @@ class MainWindow(QMainWindow):
         context: UiContext,
         ask_quit: AskQuit = ask_quit_with_message_box,
         lease: OfflineLease | None = None,
+        record_actions: Callable[..., RecordActions] = RecordActions,
         parent: QWidget | None = None,
     ) -> None:
+        """`record_actions` builds the export / print / history actions; tests pass a partial
+        of `RecordActions` that answers its file and printer questions."""
         super().__init__(parent)
         self.setObjectName("main_window")
         self.resize(1200, 760)
@@ -221,6 +225,21 @@ class MainWindow(QMainWindow):
                 "quit": self._on_quit_triggered,
             },
         )
+        self.records = record_actions(
+            context=context,
+            parent_widget=self,
+            criteria=lambda: self.customers.model.criteria,
+            filtered_rows=lambda: self.customers.model.total,
+            current_file=lambda: self.customer_file.current_file,
+            lease=lambda: None if self.lease_gate is None else self.lease_gate.refresh(),
+        )
+        self.records.history_requested.connect(self.show_customer_history)
+        self.stack.currentChanged.connect(
+            lambda index: self.records.set_customer_open(index == Screen.CUSTOMER_FILE)
+        )
+        self.records.finished.connect(
+            lambda message, _problem: self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
+        )
         self._menus: dict[str, QMenu] = {}
         self._build_menus()
         self.retranslate()
@@ -246,6 +265,12 @@ class MainWindow(QMainWindow):
         self.customer_file.show_customer(customer_id)
         self.stack.setCurrentIndex(Screen.CUSTOMER_FILE)
         self.customer_opened.emit(customer_id)
+
+    def show_customer_history(self, customer_id: str) -> None:
+        """The audit log filtered on one customer (administrators: the screen exists only then)."""
+        if self.audit is not None:
+            self.audit.show_customer(customer_id)
+            self.show_screen(Screen.AUDIT)
 
     def open_search(self) -> None:
         self.search_palette.open_palette()
@@ -280,9 +305,10 @@ class MainWindow(QMainWindow):
         self.customers.model.refresh()
         self.open_customer(customer_id)
 
-    def add_admin_screens(self, admin: AdminClient) -> None:
-        """Hand-over and the audit log, for administrators and team heads (the server checks
-        every call; this only keeps the screens away from people who cannot use them)."""
+    def add_admin_screens(self, admin: AdminClient, *, role: str = "admin") -> None:
+        """Hand-over for administrators and team heads, the audit log (and a customer's history)
+        for administrators. The server checks every call; this only keeps the screens away from
+        people who cannot use them."""
         if self.handover is not None:
             return
         # Imported here: they bring the HTTP client, which the window does not need to open.
@@ -291,12 +317,17 @@ class MainWindow(QMainWindow):
 
         self.handover = HandoverView(context=self.context, admin=admin)
         self.handover.sync_requested.connect(self.sync_now)
-        self.audit = AuditView(context=self.context, admin=admin)
         self.stack.addWidget(self.handover)  # Screen.HANDOVER
-        self.stack.addWidget(self.audit)  # Screen.AUDIT
-        for screen in (Screen.HANDOVER, Screen.AUDIT):
+        screens = [Screen.HANDOVER]
+        if role == "admin":
+            self.audit = AuditView(context=self.context, admin=admin)
+            self.stack.addWidget(self.audit)  # Screen.AUDIT
+            screens.append(Screen.AUDIT)
+            self.records.enable_history()
+        for screen in screens:
             self._sidebar_screens.append(screen)
             self.sidebar.addItem("")
+            self._menus["go"].addAction(self._screen_actions[screen])
         self.retranslate()
 
     def show_shortcuts(self) -> None:
@@ -340,12 +371,26 @@ class MainWindow(QMainWindow):
         self._add(file_menu, "sync_now")
         self._add(file_menu, "settings")
         file_menu.addSeparator()
+        records = self.records
+        for action in (records.export_customers_action, records.export_contacts_action):
+            file_menu.addAction(action)
+        file_menu.addAction(records.print_action)
+        file_menu.addSeparator()
         self._add(file_menu, "quit")
         self._add(go_menu, "search")
         go_menu.addSeparator()
         for action_id in ("screen_my_day", "screen_customers", "screen_pipeline"):
             self._add(go_menu, action_id)
         self._add(go_menu, "screen_sync_inbox")
+        # Screens without a shortcut; the administrators' ones join the menu with their screens.
+        self._screen_actions: dict[Screen, QAction] = {}
+        for screen in (Screen.INHERITED, Screen.HANDOVER, Screen.AUDIT):
+            action = QAction(self)
+            action.setObjectName(f"screen_{screen.name.lower()}")
+            action.triggered.connect(lambda _checked=False, s=screen: self.show_screen(s))
+            self._screen_actions[screen] = action
+        go_menu.addAction(self._screen_actions[Screen.INHERITED])
+        go_menu.addAction(self.records.history_action)
         self._add(help_menu, "help")
 
     def _add(self, menu: QMenu, action_id: str) -> None:
@@ -442,11 +487,15 @@ class MainWindow(QMainWindow):
             item = self.sidebar.item(row)
             if item is not None:
                 item.setText(names[screen])
+        self._screen_actions[Screen.INHERITED].setText(self.tr("Inherited customers"))
+        self._screen_actions[Screen.HANDOVER].setText(self.tr("Hand over…"))
+        self._screen_actions[Screen.AUDIT].setText(self.tr("Audit log"))
         self.back_button.setText(self.tr("← Customers"))
         self._menus["file"].setTitle(self.tr("&File"))
         self._menus["go"].setTitle(self.tr("&Go"))
         self._menus["help"].setTitle(self.tr("&Help"))
         retranslate_actions(self.shortcut_actions)
+        self.records.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
         retranslate_on_change(event, self.retranslate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from PySide6.QtWidgets import QMenu
 from sqlalchemy import select
 
 from desktop.operations.customers import add_customer
@@ -227,3 +228,58 @@ def test_inherited_and_admin_screens_join_the_sidebar(qtbot, window):
         timeout=5000,
     )
     assert failures == []  # handled by the screens themselves
+
+
+class RecordingAdmin:
+    """An admin client that answers with nothing and keeps the audit queries it was asked."""
+
+    def __init__(self) -> None:
+        self.audit_customers: list[str | None] = []
+
+    def users(self) -> list[object]:
+        return []
+
+    def audit(self, **query: object) -> list[object]:
+        self.audit_customers.append(query["customer"])  # type: ignore[arg-type]
+        return []
+
+
+def _menu_texts(window: MainWindow, title: str) -> list[str]:
+    (menu,) = [m for m in window.menuBar().findChildren(QMenu) if m.title() == title]
+    return [action.text() for action in menu.actions() if action.isVisible()]
+
+
+def test_every_screen_is_in_the_go_menu_and_inherited_opens_from_it(window):
+    assert "Inherited customers" in _menu_texts(window, "&Go")
+    assert "Hand over…" not in _menu_texts(window, "&Go")
+    window._screen_actions[Screen.INHERITED].trigger()
+    assert window.current_screen() is Screen.INHERITED
+    assert {"Export customers…", "Print…"} <= set(_menu_texts(window, "&File"))
+
+
+def test_team_heads_get_the_hand_over_but_not_the_audit_log(window):
+    window.add_admin_screens(NoAdmin(), role="team_head")  # type: ignore[arg-type]
+    assert [window.sidebar.item(r).text() for r in range(window.sidebar.count())][-1] == (
+        "Hand-over"
+    )
+    go = _menu_texts(window, "&Go")
+    assert "Hand over…" in go and "Audit log" not in go and "History" not in go
+    assert window.audit is None
+    window.show_screen(Screen.AUDIT)  # not there: nothing happens
+    assert window.current_screen() is not Screen.AUDIT
+    window._screen_actions[Screen.HANDOVER].trigger()
+    assert window.current_screen() is Screen.HANDOVER
+
+
+def test_history_opens_the_audit_log_on_the_customer(qtbot, window):
+    admin = RecordingAdmin()
+    window.add_admin_screens(admin, role="admin")  # type: ignore[arg-type]
+    go = _menu_texts(window, "&Go")
+    assert {"Hand over…", "Audit log", "History"} <= set(go)
+    customer_id = _first_customer(window.context.engine)
+    assert not window.records.history_action.isEnabled()  # no customer open yet
+    with qtbot.waitSignal(window.customer_file.file_loaded, timeout=5000):
+        window.open_customer(customer_id)
+    window.records.history_action.trigger()
+    assert window.current_screen() is Screen.AUDIT
+    qtbot.waitUntil(lambda: customer_id in admin.audit_customers, timeout=5000)
