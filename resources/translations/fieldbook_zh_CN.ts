@@ -821,6 +821,14 @@
         <translation>审计日志</translation>
     </message>
     <message>
+        <source>Inherited customers</source>
+        <translation>接手的客户</translation>
+    </message>
+    <message>
+        <source>Hand over…</source>
+        <translation>交接…</translation>
+    </message>
+    <message>
         <source>← Customers</source>
         <translation>← 客户</translation>
     </message>
