@@ -11,13 +11,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop.cli import export_commands, records, sync_commands
+from desktop.cli import export_commands, records, report_commands, sync_commands
 from desktop.cli.errors import CliError
 
 GROUPS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     records.register,
     sync_commands.register,
     export_commands.register,
+    report_commands.register,
 )
 
 
