@@ -95,6 +95,8 @@ def cases(engine: Engine, firm: DemoFirm) -> list[tuple[str, Callable[[], object
     sign_in(engine, owner)
     busiest = firm.customer_id(0)
     tier = list_customers(engine, limit=1).rows[0].tier or "gold"
+    tagged = CustomerFilter(tag="VIP")
+    tagged_total = count_customers(engine, criteria=tagged)
     return [
         ("count (default view)", lambda: count_customers(engine)),
         ("first page, by name", lambda: list_customers(engine, limit=PAGE)),
@@ -114,9 +116,23 @@ def cases(engine: Engine, firm: DemoFirm) -> list[tuple[str, Callable[[], object
             f"first page, tier={tier}",
             lambda: list_customers(engine, criteria=CustomerFilter(tier=tier), limit=PAGE),
         ),
+        ("first page, tag filter", lambda: list_customers(engine, criteria=tagged, limit=PAGE)),
+        ("count, tag filter", lambda: count_customers(engine, criteria=tagged)),
         (
-            "first page, tag filter",
-            lambda: list_customers(engine, criteria=CustomerFilter(tag="VIP"), limit=PAGE),
+            "middle page, tag filter",
+            lambda: list_customers(
+                engine,
+                criteria=tagged,
+                offset=tagged_total // 2,
+                limit=PAGE,
+                known_total=tagged_total,
+            ),
+        ),
+        (
+            "first page, tag filter, one owner",
+            lambda: list_customers(
+                engine, criteria=CustomerFilter(tag="VIP", owner_id=owner), limit=PAGE
+            ),
         ),
         ("customer file (50 activities)", lambda: customer_file(engine, customer_id=busiest)),
         ("follow-ups: mine", lambda: list_followups(engine, scope=FollowUpScope.MINE)),

@@ -124,28 +124,30 @@ def _conditions(criteria: CustomerFilter) -> list[ColumnElement[bool]]:
     conditions = [*_archived_condition(CUSTOMER.c.archived, criteria), *_field_conditions(criteria)]
     tag = _wanted_tag(criteria)
     if tag:
-        # Tags are stored "a,b,c"; the local index `customer_tag` holds them one per row.
-        tagged = select(CUSTOMER_TAG.c.customer_id).where(CUSTOMER_TAG.c.tag == tag)
-        conditions.append(CUSTOMER.c.id.in_(tagged))
+        # Tags are stored "a,b,c"; the local index `customer_tag` holds them one per row. With
+        # another filter (say one owner's 400 customers) a key lookup per candidate is cheapest.
+        tagged = select(CUSTOMER_TAG.c.customer_id).where(
+            CUSTOMER_TAG.c.customer_id == CUSTOMER.c.id, CUSTOMER_TAG.c.tag == tag
+        )
+        conditions.append(tagged.exists())
     return conditions
+
+
+def _tag_alone(criteria: CustomerFilter) -> str:
+    """The tag when it is the only filter besides `archived`, else "".
+
+    Then `customer_tag`, which copies each customer's archived flag and name, answers the count
+    and the pages by name from one range of its covering index, instead of testing every
+    customer (a scan of 100,000 customers' tag text took 0.4-0.9 s)."""
+    return "" if _field_conditions(criteria) else _wanted_tag(criteria)
 
 
 def _tag_conditions(criteria: CustomerFilter, tag: str) -> list[ColumnElement[bool]]:
-    """The filter as conditions on `customer_tag`, which copies each customer's archived flag
-    and name: the count and pages by name then read one range of its covering index instead
-    of looking up thousands of tagged customers (0.4-0.9 s as a scan of every customer)."""
-    conditions = [
-        CUSTOMER_TAG.c.tag == tag,
-        *_archived_condition(CUSTOMER_TAG.c.archived, criteria),
-    ]
-    others = _field_conditions(criteria)
-    if others:
-        conditions.append(CUSTOMER_TAG.c.customer_id.in_(select(CUSTOMER.c.id).where(*others)))
-    return conditions
+    return [CUSTOMER_TAG.c.tag == tag, *_archived_condition(CUSTOMER_TAG.c.archived, criteria)]
 
 
 def _count(connection: Connection, criteria: CustomerFilter) -> int:
-    tag = _wanted_tag(criteria)
+    tag = _tag_alone(criteria)
     if tag:
         query = (
             select(func.count()).select_from(CUSTOMER_TAG).where(*_tag_conditions(criteria, tag))
@@ -172,9 +174,9 @@ def _page_query(
     )
     # Step 1 pages over ids only: SQLite computes every column of the rows an OFFSET skips, so
     # the per-row lookups below must not run for the 50,000 rows before a page deep in the list.
-    tag = _wanted_tag(criteria)
+    tag = _tag_alone(criteria)
     if tag and sort is CustomerSort.NAME:
-        # The tag index holds the names too: one index range in name order (see _tag_conditions).
+        # The tag index holds the names too: one index range in name order (see _tag_alone).
         tag_ordering = (CUSTOMER_TAG.c.name, CUSTOMER_TAG.c.customer_id)
         ids = (
             select(CUSTOMER_TAG.c.customer_id.label("id"))
