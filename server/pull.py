@@ -14,21 +14,21 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    FromClause,
     LargeBinary,
     and_,
     cast,
     func,
     literal_column,
     select,
+    union_all,
     update,
 )
 
 from protocol.messages import ErrorCode, make_cursor, parse_cursor
 from server.db import read_meta
 from server.errors import ApiError
-from server.schema import change_log, clients, entity_tables
-from server.scope import Principal, needs_customer_join, visible_changes
+from server.schema import change_log, clients
+from server.scope import Principal, visible_parts
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,6 @@ def payload_bytes(connection: Connection) -> ColumnElement[Any]:
 def read_page(
     engine: Engine, *, principal: Principal, client_id: str, cursor: str | None, limit: int
 ) -> Page:
-    customer = entity_tables["customer"]
     if not cursor:
         _forget_scope_change(engine, principal=principal, client_id=client_id)
     with engine.connect() as connection:
@@ -130,29 +129,34 @@ def read_page(
         # (seqs are allocated under the counter's lock), so reading up to it skips nothing even
         # under READ COMMITTED, where each statement sees newer commits.
         epoch, high_water, _floor = read_meta(connection)
-        source: FromClause = change_log
-        if needs_customer_join(principal):
-            source = change_log.outerjoin(customer, customer.c.id == change_log.c.customer_id)
-        result = connection.execute(
-            select(
-                change_log.c.seq,
-                change_log.c.entity,
-                change_log.c.entity_id,
-                change_log.c.op,
-                change_log.c.version,
-                payload_bytes(connection),
-            )
+        columns = (
+            change_log.c.seq,
+            change_log.c.entity,
+            change_log.c.entity_id,
+            change_log.c.op,
+            change_log.c.version,
+            payload_bytes(connection),
+        )
+        in_range = and_(change_log.c.seq > start, change_log.c.seq <= high_water)
+        # Each part takes at most a page in seq order from its own index; the page is the
+        # first `limit + 1` of their union.
+        arms = [
+            select(*columns)
             .select_from(source)
-            .where(
-                and_(
-                    change_log.c.seq > start,
-                    change_log.c.seq <= high_water,
-                    visible_changes(principal),
-                )
-            )
+            .where(in_range, condition)
             .order_by(change_log.c.seq)
             .limit(limit + 1)
-        )
+            .subquery()
+            for source, condition in visible_parts(principal)
+        ]
+        if len(arms) == 1:
+            page = select(arms[0])
+            order = arms[0].c.seq
+        else:
+            union = union_all(*(select(arm) for arm in arms)).subquery()
+            page = select(union)
+            order = union.c.seq
+        result = connection.execute(page.order_by(order).limit(limit + 1))
         # Plain tuples from the driver: no Row object per entry on the hottest path.
         rows: list[Any] = list(result.cursor.fetchall()) if result.cursor else []
         result.close()

@@ -67,9 +67,15 @@ change_log = Table(
     Column("exit_team_id", String(ID_LENGTH)),
     Column("for_user_id", String(ID_LENGTH)),  # personal records (sync errors)
 )
-# Only the record index: pulls walk the primary key in seq order, and any other index would
-# tempt the planner into an index scan followed by a sort of the whole log.
 Index("ix_change_log_record", change_log.c.entity, change_log.c.entity_id)
+# One per part of a scoped pull (`server.scope.visible_parts`), each in seq order: a customer's
+# entries (and reference data, customer_id NULL), one user's records, one owner's or team's exits.
+# A full pull (administrators, executives) walks the primary key and is written so these never
+# tempt the planner into sorting the whole log.
+Index("ix_change_log_customer_seq", change_log.c.customer_id, change_log.c.seq)
+Index("ix_change_log_for_user_seq", change_log.c.for_user_id, change_log.c.seq)
+Index("ix_change_log_exit_owner_seq", change_log.c.exit_owner_id, change_log.c.seq)
+Index("ix_change_log_exit_team_seq", change_log.c.exit_team_id, change_log.c.seq)
 
 server_meta = Table(
     "server_meta",

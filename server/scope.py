@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, FromClause, and_, func
 
 from server.schema import change_log, entity_tables
 
@@ -56,34 +56,35 @@ def owns_customer(principal: Principal, customer: Mapping[str, Any]) -> bool:
     return customer.get("owner_id") == principal.user_id
 
 
-def needs_customer_join(principal: Principal) -> bool:
-    """Whether `visible_changes` reads the current owner and team of each entry's customer."""
-    return not principal.sees_everything
+def visible_parts(principal: Principal) -> list[tuple[FromClause, ColumnElement[bool]]]:
+    """What this user pulls, as (source, condition) parts whose union is their scope.
 
-
-def visible_changes(principal: Principal) -> ColumnElement[bool]:
-    """The change-log entries this user pulls; unless `needs_customer_join` is False, the query
-    must outer-join `customer` on the entry's `customer_id`."""
-    customer = entity_tables["customer"]
+    Separate parts rather than one OR, so each part can walk its own index in seq order
+    (a customer's entries, reference data, one user's records, one owner's exits): an account
+    manager's pull then reads their few customers' entries instead of the firm's whole log."""
     if principal.sees_everything:
-        # Every bucket and all reference data; of the personal records only their own.
-        return and_(
-            change_log.c.op != "exit",
-            or_(change_log.c.for_user_id.is_(None), change_log.c.for_user_id == principal.user_id),
+        # Every bucket and all reference data; of the personal records only their own. Written
+        # with coalesce so no index on for_user_id tempts the planner away from seq order.
+        mine_or_shared = (
+            func.coalesce(change_log.c.for_user_id, principal.user_id) == principal.user_id
         )
-    reference = and_(change_log.c.customer_id.is_(None), change_log.c.for_user_id.is_(None))
-    personal = change_log.c.for_user_id == principal.user_id
-    not_exit = change_log.c.op != "exit"
+        return [(change_log, and_(change_log.c.op != "exit", mine_or_shared))]
+    customer = entity_tables["customer"]
+    parts: list[tuple[FromClause, ColumnElement[bool]]] = [
+        (change_log, and_(change_log.c.customer_id.is_(None), change_log.c.for_user_id.is_(None))),
+        (change_log, change_log.c.for_user_id == principal.user_id),
+    ]
     in_scope: ColumnElement[bool]
     exits: ColumnElement[bool]
     if principal.role is Role.TEAM_HEAD:
         if principal.team_id is None:
-            in_scope, exits = false(), false()
-        else:
-            in_scope = customer.c.team_id == principal.team_id
-            exits = change_log.c.exit_team_id == principal.team_id
+            return parts
+        in_scope = customer.c.team_id == principal.team_id
+        exits = change_log.c.exit_team_id == principal.team_id
     else:
         in_scope = customer.c.owner_id == principal.user_id
         exits = change_log.c.exit_owner_id == principal.user_id
-    bucket = and_(change_log.c.customer_id.is_not(None), not_exit, in_scope)
-    return or_(reference, personal, bucket, and_(change_log.c.op == "exit", exits))
+    bucket = change_log.join(customer, customer.c.id == change_log.c.customer_id)
+    parts.append((bucket, and_(change_log.c.op != "exit", in_scope)))
+    parts.append((change_log, and_(change_log.c.op == "exit", exits)))
+    return parts
