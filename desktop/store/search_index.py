@@ -35,8 +35,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 from sqlalchemy import Connection, Engine
+
+from desktop.store.pinyin_readings import LONGEST_PHRASE, pinyin_readings
 
 INDEXED_ENTITIES: tuple[str, ...] = ("customer", "contact", "activity")
 # The columns each document is made of: only changes to these queue a record for re-indexing
@@ -82,8 +83,6 @@ _CJK_OR_OTHER_RUN = re.compile(f"{CJK}|{NOT_CJK}+")
 # Letters kept per pinyin token (about three syllables); longer queries are cut to match. Longer
 # tokens would be unique per name, and a prefix query's cost grows with the tokens it spans.
 PINYIN_MAX = 12
-_LONGEST_PHRASE = 4  # longer entries in pypinyin's phrase list are idioms, not name parts
-_TONELESS = str.maketrans("āáǎàēéěèêīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeeiiiioooouuuuvvvvvnnnm")
 PINYIN_MIN_QUERY = 2  # one letter would match a good part of every firm's names
 
 
@@ -99,26 +98,30 @@ def spaced_cjk(text: str) -> str:
 def name_syllables(text: str) -> list[str]:
     """Toneless pinyin of the CJK characters in `text` (others are skipped).
 
-    Readings come from pypinyin's dictionaries, longest known phrase first (银行 is yin-hang, not
-    yin-xing; 重庆 is chong-qing), else a character's most common reading. pypinyin's own
+    Readings come from pypinyin's dictionaries (see `pinyin_readings`), longest known phrase
+    first (银行 is yin-hang, not yin-xing; 重庆 is chong-qing), else a character's most common
+    reading. pypinyin's own
     converter gives the same readings for names but costs 0.2-0.7 ms per company name, which
     was most of the time of loading 100,000 customers.
     """
+    if not _CJK_CHAR.search(text):
+        return []  # no need to load the readings
+    readings = pinyin_readings()  # loaded on the first Chinese name, not at import
     syllables: list[str] = []
     position = 0
     while position < len(text):
-        for size in range(min(_LONGEST_PHRASE, len(text) - position), 1, -1):
-            readings = PHRASES_DICT.get(text[position : position + size])
-            if readings:
-                syllables.extend(reading[0] for reading in readings)
+        for size in range(min(LONGEST_PHRASE, len(text) - position), 1, -1):
+            phrase = readings.phrases.get(text[position : position + size])
+            if phrase:
+                syllables.extend(phrase.split(" "))
                 position += size
                 break
         else:
-            reading = PINYIN_DICT.get(ord(text[position]))
+            reading = readings.characters.get(text[position])
             if reading:
-                syllables.append(reading.split(",")[0])
+                syllables.append(reading)
             position += 1
-    return [syllable.translate(_TONELESS) for syllable in syllables]
+    return syllables
 
 
 @lru_cache(maxsize=65_536)
