@@ -69,6 +69,12 @@ SPECS: tuple[SettingSpec, ...] = (
         choices=("system", "en", "zh_CN"),
     ),
     SettingSpec(
+        "ui.customer_views",
+        str,
+        "",
+        "Saved views of the customer list, as JSON text (kept by the Customers screen).",
+    ),
+    SettingSpec(
         "policy.max_offline_days",
         int,
         30,

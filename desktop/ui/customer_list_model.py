@@ -235,12 +235,21 @@ class CustomerListModel(QAbstractTableModel):
         page_number = self._wanted.pop()  # the newest request: what is on screen now
         self._in_flight = page_number
         generation = self._generation
+        # The filter has not changed since the first page counted it: skip the count query.
         self._fetch(
             offset=page_number * self._page_size,
             on_done=lambda page: self._on_page(generation, page_number, page),
+            known_total=self._total,
         )
 
-    def _fetch(self, *, offset: int, on_done: Callable[[CustomerPage], None]) -> None:
+    def _fetch(
+        self,
+        *,
+        offset: int,
+        on_done: Callable[[CustomerPage], None],
+        known_total: int | None = None,
+    ) -> None:
+        """One page; `known_total` None counts the rows again (a new filter, or a refresh)."""
         engine, page_size = self._engine, self._page_size
         criteria, sort, descending = self.criteria, self.sort_key, self.descending
         self._tasks.run_db(
@@ -251,6 +260,7 @@ class CustomerListModel(QAbstractTableModel):
                 descending=descending,
                 offset=offset,
                 limit=page_size,
+                known_total=known_total,
             ),
             on_done=on_done,
             on_error=self._on_load_error,
@@ -291,8 +301,11 @@ class CustomerListModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._in_flight = None
-        if page.total != self._total:
-            # A sync added or removed customers meanwhile: start over rather than misplace rows.
+        expected = min(self._page_size, self._total - page_number * self._page_size)
+        if len(page.rows) != expected:
+            # Pages reuse the first page's count, so a short page is how a removal shows: a
+            # sync took customers away meanwhile. Start over rather than misplace rows.
+            # (Additions arrive with the refresh after every sync, which counts again.)
             self.reload()
             return
         self._pages[page_number] = page.rows

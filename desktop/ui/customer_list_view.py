@@ -44,7 +44,7 @@ class CustomerListView(QWidget):
         self.setObjectName("customer_list_view")
         self._context = context
         self._reference = ReferenceData()
-        self.saved_views = saved_views or SavedViewStore.beside(context.settings.user_path)
+        self.saved_views = saved_views or SavedViewStore(context.settings)
         self.model = CustomerListModel(engine=context.engine, tasks=context.tasks, parent=self)
 
         self.owner_combo = self._filter_combo("owner_filter")
@@ -295,11 +295,19 @@ class CustomerListView(QWidget):
             self, self.tr("Save view"), self.tr("Name of this view:")
         )
         if accepted and name.strip():
-            self.save_current_view(name)
+            try:
+                self.save_current_view(name)
+            except ValueError as error:  # the settings file could not be written
+                self.status.setText(str(error))
 
     def _on_delete_view_clicked(self) -> None:
         name = self.views_combo.currentData()
-        if name is not None and self.saved_views.delete(name):
+        try:
+            deleted = name is not None and self.saved_views.delete(name)
+        except ValueError as error:
+            self.status.setText(str(error))
+            return
+        if deleted:
             self._fill_saved_views()
 
     # --- language ---------------------------------------------------------------------------

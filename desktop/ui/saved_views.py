@@ -1,9 +1,11 @@
 """Saved views of the customer list: a name for a set of filters and a sort, kept per user.
 
-They live in `customer_views.json` next to the user's settings file: the settings layer declares
-typed scalar keys only, and a list of named filters is a document of its own. Written atomically
-(temporary file, then rename) so a crash never leaves half a file; a file that cannot be read is
-kept aside under another name, reported, and the list starts empty rather than failing.
+They live in the user's settings under `ui.customer_views` (JSON text), so they travel with the
+settings file, are written atomically with it, and `fieldbook settings` shows them. Earlier
+versions kept them in `customer_views.json` next to the settings file: that file is read once,
+its views move into the setting, and it is renamed so it is not read again (nothing is deleted).
+Views that cannot be read are reported and kept aside (the old text stays in the settings file's
+`.unreadable` copy or the side file), and the list starts empty rather than failing.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from desktop.operations.customers import CustomerFilter, CustomerSort
+from desktop.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
-FILE_NAME = "customer_views.json"
+SETTING = "ui.customer_views"
+LEGACY_FILE_NAME = "customer_views.json"  # where views were kept before the setting existed
 _FILTER_FIELDS = tuple(field.name for field in fields(CustomerFilter))
 
 
@@ -50,16 +54,25 @@ class SavedView:
         )
 
 
+def _parse(text: str) -> list[SavedView]:
+    """Views from their JSON text; ValueError (with the cause) when it is not readable."""
+    try:
+        document = json.loads(text)
+        return [SavedView.from_json(item) for item in document["views"]]
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(str(error) or type(error).__name__) from error
+
+
 class SavedViewStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problem: str | None = None  # why the file could not be read, for the status bar
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.problem: str | None = None  # why views could not be read, for the status bar
         self._views: dict[str, SavedView] = {}
         self._load()
 
-    @classmethod
-    def beside(cls, settings_path: Path) -> SavedViewStore:
-        return cls(settings_path.with_name(FILE_NAME))
+    @property
+    def legacy_path(self) -> Path:
+        return self._settings.user_path.with_name(LEGACY_FILE_NAME)
 
     def views(self) -> list[SavedView]:
         return sorted(self._views.values(), key=lambda view: view.name.casefold())
@@ -68,7 +81,7 @@ class SavedViewStore:
         return self._views.get(name)
 
     def save(self, view: SavedView) -> None:
-        """Add or replace (by name) and write the file at once."""
+        """Add or replace (by name) and write the settings at once."""
         name = view.name.strip()
         if not name:
             raise ValueError("A saved view needs a name.")
@@ -82,27 +95,48 @@ class SavedViewStore:
         return True
 
     def _load(self) -> None:
-        if not self.path.exists():
+        text = str(self._settings.get(SETTING) or "")
+        if not text:
+            self._import_legacy_file()
             return
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-            views = [SavedView.from_json(item) for item in document["views"]]
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            kept = self.path.with_name(f"{self.path.name}.unreadable-{stamp}")
-            self.problem = (
-                f"Saved views in {self.path} could not be read ({error}); kept as {kept}."
-            )
+            views = _parse(text)
+        except ValueError as error:
+            # The settings file itself keeps the text until the next save; say where it went.
+            kept = self._keep_aside(text)
+            self.problem = f"Saved views could not be read ({error}); kept as {kept}."
             log.warning(self.problem)
-            self.path.replace(kept)
             return
         self._views = {view.name: view for view in views}
 
+    def _import_legacy_file(self) -> None:
+        path = self.legacy_path
+        if not path.exists():
+            return
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        try:
+            views = _parse(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            kept = path.with_name(f"{path.name}.unreadable-{stamp}")
+            self.problem = f"Saved views in {path} could not be read ({error}); kept as {kept}."
+            log.warning(self.problem)
+            path.replace(kept)
+            return
+        self._views = {view.name: view for view in views}
+        self._write()
+        # Renamed, not deleted: the setting holds the views now, the file stays for reference.
+        path.replace(path.with_name(f"{path.name}.imported-{stamp}"))
+
+    def _keep_aside(self, text: str) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = self.legacy_path.with_name(f"{LEGACY_FILE_NAME}.unreadable-{stamp}")
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(text, encoding="utf-8")
+        return kept
+
     def _write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         document = {"views": [view.to_json() for view in self.views()]}
-        temporary = self.path.with_name(f"{self.path.name}.tmp")
-        temporary.write_text(
-            json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        temporary.replace(self.path)
+        try:
+            self._settings.set(SETTING, json.dumps(document, ensure_ascii=False))
+        except (OSError, SettingsError) as error:
+            raise ValueError(f"Saved views could not be stored: {error}") from error

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import Engine, func, select
 
-from desktop.operations.customers import CustomerFilter, CustomerSort, add_customer
+from desktop.operations.customers import (
+    CustomerFilter,
+    CustomerSort,
+    add_customer,
+    list_customers,
+)
+from desktop.settings import Settings
 from desktop.store.schema import entity_tables
+from desktop.ui import customer_list_model
 from desktop.ui.customer_list_model import ID_ROLE, Column, CustomerListModel
 from desktop.ui.customer_list_view import CustomerListView
-from desktop.ui.saved_views import SavedView, SavedViewStore
+from desktop.ui.saved_views import LEGACY_FILE_NAME, SavedView, SavedViewStore
 
 CUSTOMER = entity_tables["customer"]
 
@@ -98,9 +107,8 @@ def test_tag_filter_is_debounced(qtbot, ui_context):
     assert view.model.criteria.tag == "no-such-tag"
 
 
-def test_saved_views_round_trip_through_the_file(qtbot, ui_context, tmp_path: Path):
-    store = SavedViewStore(tmp_path / "views.json")
-    view = CustomerListView(context=ui_context, saved_views=store)
+def test_saved_views_round_trip_through_the_settings(qtbot, ui_context):
+    view = CustomerListView(context=ui_context)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.reference_loaded), qtbot.waitSignal(view.model.loaded):
         view.reload()
@@ -109,9 +117,13 @@ def test_saved_views_round_trip_through_the_file(qtbot, ui_context, tmp_path: Pa
         view.apply_filters()
     view.save_current_view("银牌客户")
 
-    reopened = SavedViewStore(tmp_path / "views.json")
+    # Stored in the user's settings file under ui.customer_views, not in a file of its own.
+    settings_path = ui_context.settings.user_path
+    reopened = SavedViewStore(Settings(machine_path=None, user_path=settings_path))
     assert [v.name for v in reopened.views()] == ["银牌客户"]
     assert reopened.views()[0].criteria == CustomerFilter(tier="silver")
+    assert "银牌客户" in json.loads(settings_path.read_text(encoding="utf-8"))["ui.customer_views"]
+    assert not settings_path.with_name(LEGACY_FILE_NAME).exists()
 
     with qtbot.waitSignal(view.model.loaded):
         view.clear_filters()
@@ -122,18 +134,73 @@ def test_saved_views_round_trip_through_the_file(qtbot, ui_context, tmp_path: Pa
     assert view.tier_combo.currentData() == "silver"
 
 
-def test_an_unreadable_saved_views_file_is_kept_aside_and_reported(tmp_path: Path):
-    path = tmp_path / "views.json"
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(machine_path=None, user_path=tmp_path / "settings.json")
+
+
+def test_views_of_the_old_side_file_move_into_the_settings_once(tmp_path: Path):
+    legacy = tmp_path / LEGACY_FILE_NAME
+    old = SavedView("大客户", CustomerFilter(tier="gold"), CustomerSort.TIER, True)
+    legacy.write_text(json.dumps({"views": [old.to_json()]}), encoding="utf-8")
+    store = SavedViewStore(_settings(tmp_path))
+    assert store.views() == [old] and store.problem is None
+    assert not legacy.exists() and len(list(tmp_path.glob(f"{LEGACY_FILE_NAME}.imported-*"))) == 1
+    # The next start reads the setting; a side file written again later is not read.
+    legacy.write_text(json.dumps({"views": []}), encoding="utf-8")
+    assert SavedViewStore(_settings(tmp_path)).views() == [old]
+
+
+def test_an_unreadable_old_side_file_is_kept_aside_and_reported(tmp_path: Path):
+    path = tmp_path / LEGACY_FILE_NAME
     path.write_text("{not json", encoding="utf-8")
-    store = SavedViewStore(path)
+    store = SavedViewStore(_settings(tmp_path))
     assert store.views() == []
     assert store.problem and "could not be read" in store.problem
-    kept = list(tmp_path.glob("views.json.unreadable-*"))
+    kept = list(tmp_path.glob(f"{LEGACY_FILE_NAME}.unreadable-*"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{not json"
     store.save(SavedView("A", CustomerFilter(industry="retail"), CustomerSort.TIER, True))
-    assert SavedViewStore(path).get("A") == SavedView(
+    assert SavedViewStore(_settings(tmp_path)).get("A") == SavedView(
         "A", CustomerFilter(industry="retail"), CustomerSort.TIER, True
     )
+
+
+def test_unreadable_views_in_the_settings_are_kept_aside_and_reported(tmp_path: Path):
+    settings = _settings(tmp_path)
+    settings.set("ui.customer_views", '{"views": [{"no name": 1}]}')
+    store = SavedViewStore(settings)
+    assert store.views() == [] and store.problem and "could not be read" in store.problem
+    (kept,) = tmp_path.glob(f"{LEGACY_FILE_NAME}.unreadable-*")
+    assert kept.read_text(encoding="utf-8") == '{"views": [{"no name": 1}]}'
+
+
+def test_scrolled_pages_reuse_the_first_count(qtbot, demo_replica, tasks, monkeypatch):
+    asked: list[int | None] = []
+
+    def counting_list_customers(engine: Engine, **options: Any) -> Any:
+        asked.append(options.get("known_total"))
+        return list_customers(engine, **options)
+
+    monkeypatch.setattr(customer_list_model, "list_customers", counting_list_customers)
+    model = CustomerListModel(engine=demo_replica, tasks=tasks, page_size=7)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload()
+    total = model.rowCount()
+    with qtbot.waitSignal(model.page_loaded, check_params_cb=lambda page: page == 2):
+        model.data(model.index(20, Column.NAME))
+    assert asked == [None, total]  # counted once for the filter, not again per page
+    assert model.data(model.index(20, Column.NAME)) not in (None, "Loading…")
+
+
+def test_a_page_cut_short_by_a_removal_starts_over(qtbot, model, demo_replica):
+    # Archive every customer behind the first page: the scrolled page comes back short.
+    with demo_replica.begin() as connection:
+        keep = [r[0] for r in connection.execute(
+            select(CUSTOMER.c.id).where(CUSTOMER.c.archived == 0).order_by(CUSTOMER.c.name)
+            .limit(7))]  # fmt: skip
+        connection.execute(CUSTOMER.update().where(CUSTOMER.c.id.not_in(keep)).values(archived=1))
+    with qtbot.waitSignal(model.loaded, timeout=5000) as loaded:
+        model.data(model.index(20, Column.NAME))
+    assert loaded.args == [7]
 
 
 def test_rows_of_an_invalid_parent_are_empty(model):
