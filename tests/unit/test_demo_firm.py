@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import UTC, date, datetime
+from typing import Any
 
 import phonenumbers
 import pytest
@@ -15,6 +16,7 @@ from protocol.demo_vocabulary import PROJECT_STAGES
 from protocol.entities import ENTITIES, ENTITY_ORDER, FieldType
 
 TODAY = date(2026, 11, 23)
+Row = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +25,12 @@ def firm() -> DemoFirm:
 
 
 @pytest.fixture(scope="module")
-def rows(firm: DemoFirm) -> dict[str, list[dict]]:
+def rows(firm: DemoFirm) -> dict[str, list[Row]]:
     return {entity: list(entity_rows) for entity, entity_rows in firm.entities()}
 
 
 def test_same_seed_same_rows_and_other_seed_other_rows() -> None:
-    def snapshot(seed: int) -> dict[str, list[dict]]:
+    def snapshot(seed: int) -> dict[str, list[Row]]:
         firm = generate_firm(size="tiny", seed=seed, today=TODAY)
         return {entity: list(entity_rows) for entity, entity_rows in firm.entities()}
 
@@ -39,7 +41,7 @@ def test_same_seed_same_rows_and_other_seed_other_rows() -> None:
     assert first["activity"] != other["activity"]
 
 
-def test_requested_counts_and_named_sizes(firm: DemoFirm, rows: dict[str, list[dict]]) -> None:
+def test_requested_counts_and_named_sizes(firm: DemoFirm, rows: dict[str, list[Row]]) -> None:
     assert len(rows["customer"]) == 120
     assert len(rows["activity"]) == 900
     assert len(rows["contact"]) > 120  # companies have one to three contacts
@@ -54,7 +56,7 @@ def test_requested_counts_and_named_sizes(firm: DemoFirm, rows: dict[str, list[d
 
 
 def test_rows_stream_in_dependency_order_with_exactly_the_declared_fields(
-    firm: DemoFirm, rows: dict[str, list[dict]]
+    firm: DemoFirm, rows: dict[str, list[Row]]
 ) -> None:
     assert [entity for entity, _rows in firm.entities()] == list(ENTITY_ORDER)
     activity_rows = firm.rows("activity")
@@ -65,7 +67,7 @@ def test_rows_stream_in_dependency_order_with_exactly_the_declared_fields(
             assert list(row) == expected
 
 
-def test_every_reference_points_at_a_generated_record(rows: dict[str, list[dict]]) -> None:
+def test_every_reference_points_at_a_generated_record(rows: dict[str, list[Row]]) -> None:
     ids = {entity: {row["id"] for row in entity_rows} for entity, entity_rows in rows.items()}
     all_ids = [row["id"] for entity_rows in rows.values() for row in entity_rows]
     assert len(all_ids) == len(set(all_ids)), "ids must be unique across the firm"
@@ -81,7 +83,7 @@ def test_every_reference_points_at_a_generated_record(rows: dict[str, list[dict]
     assert checked > 3 * len(rows["activity"])
 
 
-def test_required_fields_lengths_and_formats(rows: dict[str, list[dict]]) -> None:
+def test_required_fields_lengths_and_formats(rows: dict[str, list[Row]]) -> None:
     for entity, entity_rows in rows.items():
         for spec in ENTITIES[entity].fields:
             for row in entity_rows:
@@ -98,7 +100,7 @@ def test_required_fields_lengths_and_formats(rows: dict[str, list[dict]]) -> Non
                     date.fromisoformat(value)
 
 
-def test_phones_are_valid_e164_and_emails_valid(rows: dict[str, list[dict]]) -> None:
+def test_phones_are_valid_e164_and_emails_valid(rows: dict[str, list[Row]]) -> None:
     phones = [
         row[name]
         for entity, names in (("customer", ("phone", "fax")), ("contact", ("phone", "mobile")))
@@ -115,7 +117,7 @@ def test_phones_are_valid_e164_and_emails_valid(rows: dict[str, list[dict]]) -> 
         validate_email(email, check_deliverability=False)
 
 
-def test_chinese_and_english_firms_people_and_notes(rows: dict[str, list[dict]]) -> None:
+def test_chinese_and_english_firms_people_and_notes(rows: dict[str, list[Row]]) -> None:
     names = [row["name"] for row in rows["customer"]]
     assert any(name.endswith("有限公司") for name in names)
     assert any(name.endswith(("Ltd", "Inc.", "Group", "PLC", "Co., Ltd.")) for name in names)
@@ -138,7 +140,7 @@ def test_chinese_and_english_firms_people_and_notes(rows: dict[str, list[dict]])
     assert times[0] < "2025-12-01" and times[-1] <= "2026-11-23T00:00:00Z"
 
 
-def test_followups_overdue_and_today(rows: dict[str, list[dict]]) -> None:
+def test_followups_overdue_and_today(rows: dict[str, list[Row]]) -> None:
     midnight = datetime(2026, 11, 23, tzinfo=UTC)
     open_due = [
         datetime.fromisoformat(row["due_at"]) for row in rows["followup"] if not row["done"]
@@ -147,7 +149,7 @@ def test_followups_overdue_and_today(rows: dict[str, list[dict]]) -> None:
     assert any(due.date() == TODAY for due in open_due)
 
 
-def test_pipelines_roles_logins_and_picklists(firm: DemoFirm, rows: dict[str, list[dict]]) -> None:
+def test_pipelines_roles_logins_and_picklists(firm: DemoFirm, rows: dict[str, list[Row]]) -> None:
     stage_names = {row["name"] for row in rows["stage"]}
     assert {name for name, _p, _o in PROJECT_STAGES} <= stage_names
     assert {"招标", "投标", "中标", "施工", "竣工", "验收", "移交", "保修期"} <= stage_names
