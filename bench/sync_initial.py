@@ -15,7 +15,9 @@ printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
+import pstats
 import resource
 import shutil
 import sqlite3
@@ -79,26 +81,42 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         finally:
             timings["apply"] += time.perf_counter() - begun
 
-    # The search index is built from the pulled rows inside the same transaction (store layer):
-    # timed separately so the figures say how much of applying is indexing.
+    # Where applying goes, step by step (store layer, same transaction as the page): the upsert
+    # per entity (its executemany fires the search-queue and tag triggers), the search indexing
+    # parts, and the engine's own bookkeeping (outbox check, held rows, cursor) plus the commit.
     from desktop.store import bulk
+    from desktop.sync import apply
+    from desktop.sync import engine as sync_engine
 
-    real_index_rows = getattr(bulk, "index_rows", None)
-    timings["search_index"] = 0.0
+    upsert_by_entity: dict[str, float] = {}
+    real_upsert = getattr(apply, "upsert_rows")  # noqa: B009 (imported there, not exported)
 
-    def timed_index_rows(*args: Any, **kwargs: Any) -> Any:
+    def timed_upsert(connection: Any, *, entity: str, rows: Any) -> Any:
         begun = time.perf_counter()
         try:
-            return real_index_rows(*args, **kwargs) if real_index_rows else None
+            return real_upsert(connection, entity=entity, rows=rows)
         finally:
-            timings["search_index"] += time.perf_counter() - begun
+            spent = time.perf_counter() - begun
+            upsert_by_entity[entity] = upsert_by_entity.get(entity, 0.0) + spent
 
-    if real_index_rows is not None:  # a store without a search index has nothing to time
-        setattr(bulk, "index_rows", timed_index_rows)  # noqa: B010
+    setattr(apply, "upsert_rows", timed_upsert)  # noqa: B010
+    for step, module, name in (
+        ("search_index", bulk, "index_rows"),
+        ("search_catch_up", bulk, "bring_index_up_to_date"),
+        ("search_forget_queue", bulk, "forget_pending"),
+        ("apply_changes", sync_engine, "apply_changes"),
+    ):
+        _time_calls(module, name, timings, step)
     stack.api.pull = timed_pull  # type: ignore[method-assign]
     stack.engine.apply_page = timed_apply  # type: ignore[method-assign]
     started = time.perf_counter()
-    summary = stack.engine.sync_once()
+    if arguments.profile:
+        # cProfile slows Python-heavy steps more than SQLite's C code: use for shares, not speed.
+        profiler = cProfile.Profile()
+        summary = profiler.runcall(stack.engine.sync_once)
+        profiler.dump_stats(arguments.profile)
+    else:
+        summary = stack.engine.sync_once()
     seconds = time.perf_counter() - started
     transport = stack.api.transport
     stack.close()
@@ -110,23 +128,53 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         "pull_seconds": timings["wait_for_server"],
         "apply_seconds": timings["apply"],
         "search_index_seconds": timings["search_index"],
+        "search_catch_up_seconds": timings["search_catch_up"],
+        "search_forget_queue_seconds": timings["search_forget_queue"],
+        "apply_changes_seconds": timings["apply_changes"],
+        "upsert_seconds_by_entity": upsert_by_entity,
         "bytes_on_wire": transport.bytes_received,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
-def raw_baseline(source: Path, target: Path) -> tuple[int, float]:
+def _time_calls(module: Any, name: str, timings: dict[str, float], step: str) -> None:
+    """Replace `module.name` by a wrapper adding its wall time to `timings[step]`."""
+    real = getattr(module, name, None)
+    timings[step] = 0.0
+    if real is None:  # a store without this step has nothing to time
+        return
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        begun = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            timings[step] += time.perf_counter() - begun
+
+    setattr(module, name, timed)
+
+
+def raw_baseline(source: Path, target: Path, *, real_replica: bool = False) -> tuple[int, float]:
     """Copy every synced row with plain executemany into empty tables (same schema and PRAGMAs,
-    one transaction per batch like the sync's pages); only the writes are timed."""
+    one transaction per batch like the sync's pages); only the writes are timed.
+
+    `real_replica`: into a replica made by `open_replica` instead (its migrations add the
+    search-queue and tag triggers), so the difference between the two is what the triggers cost.
+    """
     from sqlalchemy import create_engine
 
     from desktop.store.bulk import upsert_columns, upsert_sql
     from desktop.store.schema import metadata
     from protocol.entities import ENTITY_ORDER
 
-    schema_engine = create_engine(f"sqlite+pysqlite:///{target}")
-    metadata.create_all(schema_engine)
-    schema_engine.dispose()
+    if real_replica:
+        from desktop.store.replica import open_replica
+
+        open_replica(target).dispose()
+    else:
+        schema_engine = create_engine(f"sqlite+pysqlite:///{target}")
+        metadata.create_all(schema_engine)
+        schema_engine.dispose()
     reader = sqlite3.connect(source)
     writer = sqlite3.connect(target, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
@@ -201,6 +249,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                         str(replica),
                         "--pull-limit",
                         str(arguments.pull_limit),
+                        *(["--profile", str(arguments.profile)] if arguments.profile else []),
                     ],
                     capture_output=True,
                     text=True,
@@ -213,6 +262,10 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                 server.stop()
             progress("raw executemany of the same rows ...", quiet=quiet)
             baseline_rows, baseline_seconds = raw_baseline(replica, work / "raw.sqlite3")
+            progress("raw executemany into a real replica (triggers on) ...", quiet=quiet)
+            _, triggered_seconds = raw_baseline(
+                replica, work / "raw-triggers.sqlite3", real_replica=True
+            )
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -233,6 +286,17 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "client_waiting_for_server_seconds": round(client["pull_seconds"], 3),
         "client_applying_seconds": round(client["apply_seconds"], 3),
         "client_search_indexing_seconds": round(client["search_index_seconds"], 3),
+        "client_search_catch_up_seconds": round(client["search_catch_up_seconds"], 3),
+        "client_search_forget_queue_seconds": round(client["search_forget_queue_seconds"], 3),
+        "client_apply_changes_seconds": round(client["apply_changes_seconds"], 3),
+        "client_upsert_seconds_by_entity": {
+            entity: round(seconds, 3)
+            for entity, seconds in sorted(
+                client["upsert_seconds_by_entity"].items(), key=lambda item: -item[1]
+            )
+        },
+        "baseline_seconds": round(baseline_seconds, 3),
+        "baseline_with_triggers_seconds": round(triggered_seconds, 3),
         "pull_limit": arguments.pull_limit,
         "server_load_seconds": round(load_seconds, 1),
         "goals": {
@@ -255,9 +319,38 @@ def table(report: dict[str, Any]) -> str:
         ("pages", report["pages"], ""),
         ("  waiting for the server (s)", report["client_waiting_for_server_seconds"], ""),
         ("  applying pages (s)", report["client_applying_seconds"], ""),
-        ("    of which search indexing (s)", report["client_search_indexing_seconds"], ""),
+        ("    records and search (apply_changes)", report["client_apply_changes_seconds"], ""),
+        *(
+            (f"      upsert {entity} (incl. indexing)", seconds, "")
+            for entity, seconds in report["client_upsert_seconds_by_entity"].items()
+        ),
+        ("      search indexing (FTS rows)", report["client_search_indexing_seconds"], ""),
+        ("      search catch-up before upsert", report["client_search_catch_up_seconds"], ""),
+        ("      search queue emptied", report["client_search_forget_queue_seconds"], ""),
+        (
+            "    bookkeeping + commit (rest)",
+            round(report["client_applying_seconds"] - report["client_apply_changes_seconds"], 3),
+            "",
+        ),
+        ("raw executemany, plain tables (s)", report["baseline_seconds"], ""),
+        ("raw executemany, replica triggers (s)", report["baseline_with_triggers_seconds"], ""),
     ]
     return format_table(("initial sync", "value", "goal"), rows)
+
+
+def profile_table(path: Path, *, top: int = 20) -> str:
+    """The functions the client spent most of its own time in (C calls such as SQLite's
+    executemany and commit show up as themselves)."""
+    stats = pstats.Stats(str(path))
+    entries = sorted(
+        stats.stats.items(),  # type: ignore[attr-defined]
+        key=lambda item: -item[1][2],
+    )[:top]
+    rows = [
+        (f"{Path(where[0]).name}:{where[1]} {where[2]}"[:70], round(own, 3), round(cumulative, 3))
+        for where, (_calls, _primitive, own, cumulative, _callers) in entries
+    ]
+    return format_table(("client profile (top by own time)", "own s", "cumulative s"), rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,6 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--activities", type=int, default=None, help="default: 10 per customer")
     parser.add_argument("--pull-limit", type=int, default=5_000, help="changes per page")
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="profile the client's sync with cProfile into FILE (pstats); prints the top steps",
+    )
     add_json_option(parser)
     # The client process's own options (internal).
     parser.add_argument("--client-worker", action="store_true", help=argparse.SUPPRESS)
@@ -279,7 +377,10 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.activities is None:
         arguments.activities = arguments.customers * 10
     report = run(arguments)
-    emit(arguments.json, report, [table(report)])
+    tables = [table(report)]
+    if arguments.profile:
+        tables.append(profile_table(Path(arguments.profile)))
+    emit(arguments.json, report, tables)
     return 0
 
 
