@@ -371,11 +371,6 @@ class MainWindow(QMainWindow):
         self._add(file_menu, "sync_now")
         self._add(file_menu, "settings")
         file_menu.addSeparator()
-        records = self.records
-        for action in (records.export_customers_action, records.export_contacts_action):
-            file_menu.addAction(action)
-        file_menu.addAction(records.print_action)
-        file_menu.addSeparator()
         self._add(file_menu, "quit")
         self._add(go_menu, "search")
         go_menu.addSeparator()
@@ -390,7 +385,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, s=screen: self.show_screen(s))
             self._screen_actions[screen] = action
         go_menu.addAction(self._screen_actions[Screen.INHERITED])
-        go_menu.addAction(self.records.history_action)
+        self.records.add_to_menus(file_menu=file_menu, go_menu=go_menu)
         self._add(help_menu, "help")
 
     def _add(self, menu: QMenu, action_id: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtGui import QAction, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from sqlalchemy import Engine
 
 from desktop.domain.models import CustomerFile
@@ -207,6 +207,16 @@ class RecordActions(QObject):
         self.export_contacts_action.setText(_tr("Export contacts (vCard)…"))
         self.print_action.setText(_tr("Print…"))
         self.history_action.setText(_tr("History"))
+
+    def add_to_menus(self, *, file_menu: QMenu, go_menu: QMenu) -> None:
+        """Export and print in their own group at the end of File, above its last entry (Quit);
+        History at the end of Go."""
+        entries = file_menu.actions()
+        last = entries[-1] if entries else None
+        group = [self.export_customers_action, self.export_contacts_action, self.print_action]
+        file_menu.insertActions(last, group)  # type: ignore[arg-type]  # None appends
+        file_menu.insertSeparator(last)  # type: ignore[arg-type]
+        go_menu.addAction(self.history_action)
 
     def set_customer_open(self, is_open: bool) -> None:
         """The customer-file actions apply only while a customer's file is on screen."""

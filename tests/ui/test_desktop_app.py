@@ -48,3 +48,18 @@ def test_a_damaged_data_file_is_reported_not_opened(qtbot, first_start, tmp_path
     error = capsys.readouterr().err
     assert error.startswith("fieldbook: ") and "replica.sqlite3" in error
     assert (tmp_path / "data" / "replica.sqlite3").read_bytes() == damaged  # left as it was
+
+
+def test_a_copy_past_the_servers_offline_allowance_opens_locked(qtbot, first_start, tmp_path):
+    from desktop.store.replica import open_replica
+    from desktop.sync import state
+
+    # The machine allows 30 days (the default); the server said 14, and the last sync is old.
+    replica = open_replica(tmp_path / "data" / "replica.sqlite3")
+    state.put(replica, last_sync_at="2020-01-01T00:00:00Z", max_offline_days=14)
+    replica.dispose()
+    assert first_start.start() is True
+    window = first_start.window
+    assert window is not None and window.lease_gate is not None
+    assert window.lease_gate.is_locked
+    assert "allows 14" in window.lease_gate.lock_screen.message.text()
