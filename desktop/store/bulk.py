@@ -3,7 +3,11 @@
 The sync engine calls these for every pulled page, inside the same transaction that stores the
 new cursor, so a crash resumes at the next page. The search index follows in the same
 transaction: pulled customers, contacts and activities are indexed straight from the rows in
-memory (reading them back would double the cost of an initial sync).
+memory (reading them back would double the cost of an initial sync), with the search queue's
+per-row triggers paused (they doubled the cost of the executemany).
+
+Into an empty index (an initial sync) nothing is indexed per page: the index is deferred and
+built in one pass by `finish_initial_load` after the last page, or else before the next search.
 """
 
 from __future__ import annotations
@@ -18,9 +22,13 @@ from desktop.store.schema import entity_tables
 from desktop.store.search_index import (
     INDEXED_ENTITIES,
     bring_index_up_to_date,
-    drain_pending,
-    forget_pending,
+    defer_index_if_empty,
+    ensure_search_index,
+    finish_deferred_index,
+    index_is_deferred,
     index_rows,
+    queue_triggers_paused,
+    unindex_ids,
 )
 from protocol.entities import ENTITIES
 
@@ -52,15 +60,18 @@ def upsert_rows(connection: Connection, *, entity: str, rows: Sequence[Mapping[s
         (*(row.get(column) for column in field_columns), 1 if row.get("archived") else 0)
         for row in rows
     ]
-    indexed = entity in INDEXED_ENTITIES
-    if indexed:
-        # Earlier local writes still queued are indexed first, so that emptying the queue below
-        # only forgets the entries our own inserts just added.
+    if entity not in INDEXED_ENTITIES:
+        connection.exec_driver_sql(upsert_sql(entity), values)
+        return len(values)
+    ensure_search_index(connection)
+    deferred = defer_index_if_empty(connection)
+    if not deferred:
+        # Earlier local writes still queued are indexed first: they are older than these rows.
         bring_index_up_to_date(connection)
-    connection.exec_driver_sql(upsert_sql(entity), values)
-    if indexed:
+    with queue_triggers_paused(connection):
+        connection.exec_driver_sql(upsert_sql(entity), values)
+    if not deferred:
         index_rows(connection, entity=entity, rows=rows)
-        forget_pending(connection)
     return len(values)
 
 
@@ -69,12 +80,28 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
     id_list = list(ids)
     if not id_list:
         return 0
-    if entity in INDEXED_ENTITIES:
-        bring_index_up_to_date(connection)
-    connection.execute(table.delete().where(table.c.id.in_(id_list)))
-    if entity in INDEXED_ENTITIES:
-        drain_pending(connection)  # the delete triggers queued exactly these ids
+    if entity not in INDEXED_ENTITIES:
+        connection.execute(table.delete().where(table.c.id.in_(id_list)))
+        return len(id_list)
+    ensure_search_index(connection)
+    with queue_triggers_paused(connection):
+        connection.execute(table.delete().where(table.c.id.in_(id_list)))
+    if not index_is_deferred(connection):  # a deferred index is rebuilt from what is left
+        unindex_ids(connection, entity=entity, record_ids=id_list)
     return len(id_list)
+
+
+def finish_initial_load(engine_or_connection: Engine | Connection) -> int:
+    """Build the search index deferred during an initial load; records indexed (0 if none).
+
+    For the loader to call once after the last page (the sync engine after an initial pull): then
+    the first search is as fast as any other. Search is correct without it too: the first search
+    (or the next incremental apply) would build the index itself.
+    """
+    if isinstance(engine_or_connection, Engine):
+        with engine_or_connection.begin() as connection:
+            return finish_deferred_index(connection)
+    return finish_deferred_index(engine_or_connection)
 
 
 def _batches(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -103,4 +130,5 @@ def load_demo_firm(engine: Engine, firm: DemoFirm, *, version: int = 1) -> dict[
                         break
             if loaded_in_transaction < DEMO_ROWS_PER_TRANSACTION:
                 break
+    finish_initial_load(engine)
     return counts

@@ -1,0 +1,155 @@
+"""Bulk apply and the search index: no per-row queueing, and a deferred index on initial loads.
+
+Whatever order the index is built in, search must find what bulk apply wrote, local edits, and
+never an archived or deleted record.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine
+
+from desktop.store.bulk import delete_rows, finish_initial_load, upsert_rows
+from desktop.store.changes import create_record, set_archived, update_record
+from desktop.store.search import search
+from desktop.store.search_index import QUEUE_TRIGGERS, ensure_search_index
+
+CUSTOMERS = [
+    {"id": "c-1", "name": "中国建筑第八工程局", "version": 1},
+    {"id": "c-2", "name": "Granite Capital", "version": 1},
+]
+ACTIVITY = {
+    "id": "a-1",
+    "customer_id": "c-2",
+    "kind": "note",
+    "occurred_at": "2026-11-20T09:00:00Z",
+    "notes": "Quarterly zeppelin review",
+    "version": 1,
+}
+
+
+def _count(connection: Connection, table: str) -> int:
+    return int(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+
+
+def _bulk_aware_triggers(connection: Connection) -> int:
+    return int(
+        connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'search_queue_%' AND sql LIKE '%search_bulk_mode%'"
+        ).scalar_one()
+    )
+
+
+def _found(engine: Engine, query: str) -> list[str]:
+    return [hit.id for hit in search(engine, query=query)]
+
+
+def _initial_load(replica: Engine) -> None:
+    with replica.begin() as connection:
+        upsert_rows(connection, entity="customer", rows=CUSTOMERS)
+        upsert_rows(connection, entity="activity", rows=[ACTIVITY])
+
+
+def test_initial_load_defers_the_index_and_finish_builds_it(replica: Engine) -> None:
+    _initial_load(replica)
+    with replica.connect() as connection:
+        assert _count(connection, "search_deferred") == 1
+        assert _count(connection, "search_doc") == 0  # nothing indexed page by page
+        assert _count(connection, "search_pending") == 0  # nor queued row by row
+    assert finish_initial_load(replica) == 3
+    assert finish_initial_load(replica) == 0  # already built
+    with replica.connect() as connection:
+        assert _count(connection, "search_deferred") == 0
+        assert _count(connection, "search_doc") == 3
+    assert _found(replica, "zgjz") == ["c-1"]
+    assert _found(replica, "zeppelin") == ["a-1"]
+
+
+def test_a_deferred_index_is_built_by_the_first_search_if_never_finished(replica: Engine) -> None:
+    _initial_load(replica)
+    assert _found(replica, "建筑") == ["c-1"]
+    assert _found(replica, "granite") == ["c-2"]
+    with replica.connect() as connection:
+        assert _count(connection, "search_deferred") == 0
+
+
+def test_local_edits_and_deletes_during_a_deferred_load_are_searchable(replica: Engine) -> None:
+    _initial_load(replica)
+    with replica.begin() as connection:
+        local = create_record(connection, entity="customer", fields={"name": "Quill Ltd"})
+        update_record(
+            connection, entity="customer", record_id="c-2", changes={"name": "Basalt Capital"}
+        )
+        delete_rows(connection, entity="activity", ids=["a-1"])
+        upsert_rows(connection, entity="customer", rows=[{"id": "c-3", "name": "Harbor Freight"}])
+    finish_initial_load(replica)
+    assert _found(replica, "quill") == [local]
+    assert _found(replica, "basalt") == ["c-2"]
+    assert _found(replica, "granite") == []
+    assert _found(replica, "zeppelin") == []
+    assert _found(replica, "harbor") == ["c-3"]
+
+
+def test_pages_into_a_built_index_are_indexed_at_once_without_queueing(replica: Engine) -> None:
+    _initial_load(replica)
+    finish_initial_load(replica)
+    with replica.begin() as connection:
+        local = create_record(connection, entity="customer", fields={"name": "Quill Ltd"})
+        assert _count(connection, "search_pending") == 1  # local writes are still queued
+        upsert_rows(
+            connection,
+            entity="customer",
+            rows=[
+                {"id": "c-2", "name": "Basalt Capital", "version": 2},
+                {"id": "c-4", "name": "Onyx"},
+            ],
+        )
+        # The queued local write was indexed first; the page itself never went through the queue.
+        assert _count(connection, "search_pending") == 0
+        assert _count(connection, "search_bulk_mode") == 0
+        assert _count(connection, "search_deferred") == 0
+    assert _found(replica, "quill") == [local]
+    assert _found(replica, "basalt") == ["c-2"]
+    assert _found(replica, "granite") == []
+    assert _found(replica, "onyx") == ["c-4"]
+    with replica.begin() as connection:
+        delete_rows(connection, entity="customer", ids=["c-4"])
+        assert _count(connection, "search_pending") == 0
+    assert _found(replica, "onyx") == []
+
+
+def test_archived_records_leave_search_however_they_were_indexed(replica: Engine) -> None:
+    _initial_load(replica)
+    with replica.begin() as connection:
+        set_archived(connection, entity="customer", record_id="c-1", archived=True)
+    assert _found(replica, "zgjz") == []  # built by this search, after the archive
+    with replica.begin() as connection:
+        upsert_rows(connection, entity="customer", rows=[{**CUSTOMERS[1], "archived": True}])
+    assert _found(replica, "granite") == []
+    with replica.begin() as connection:
+        set_archived(connection, entity="customer", record_id="c-2", archived=False)
+    assert _found(replica, "granite") == ["c-2"]
+
+
+def test_queue_triggers_of_the_older_form_are_replaced_without_losing_writes(
+    replica: Engine,
+) -> None:
+    _initial_load(replica)
+    finish_initial_load(replica)
+    with replica.begin() as connection:
+        for name in QUEUE_TRIGGERS:  # as revision 0002 created them: no bulk-mode check
+            sql = connection.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE name = ?", (name,)
+            ).scalar_one()
+            connection.exec_driver_sql(f"DROP TRIGGER {name}")
+            connection.exec_driver_sql(
+                sql.replace(" WHEN NOT EXISTS (SELECT 1 FROM search_bulk_mode)", "")
+            )
+        assert _bulk_aware_triggers(connection) == 0
+        local = create_record(connection, entity="customer", fields={"name": "Quill Ltd"})
+    with replica.begin() as connection:
+        assert _count(connection, "search_pending") == 1
+        assert ensure_search_index(connection) is False  # nothing missed, nothing re-queued
+        assert _count(connection, "search_pending") == 1
+        assert _bulk_aware_triggers(connection) == len(QUEUE_TRIGGERS)
+    assert _found(replica, "quill") == [local]
