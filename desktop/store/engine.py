@@ -23,7 +23,7 @@ def _apply_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=FULL")  # a note the user saw saved survives power loss
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # 64 MiB page cache: the default 2 MiB thrashes the customer-list indexes during a first sync
+        # 64 MiB page cache: the default 2 MiB thrashes the customer-list indexes in a first sync
         cursor.execute("PRAGMA cache_size=-65536")
     finally:
         cursor.close()
