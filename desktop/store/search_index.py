@@ -38,6 +38,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -297,12 +298,21 @@ def _doc_numbers(connection: Connection, record_ids: Sequence[str]) -> dict[str,
     return found
 
 
-def index_rows(connection: Connection, *, entity: str, rows: Sequence[Mapping[str, Any]]) -> int:
-    """(Re)index whole rows of an indexed entity; other entities are ignored. Returns the count."""
+def index_rows(
+    connection: Connection,
+    *,
+    entity: str,
+    rows: Sequence[Mapping[str, Any]],
+    into_empty_index: bool = False,
+) -> int:
+    """(Re)index whole rows of an indexed entity; other entities are ignored. Returns the count.
+
+    `into_empty_index`: none of the rows can be indexed already (a rebuild), so their documents
+    are not looked up.
+    """
     if entity not in INDEXED_ENTITIES or not rows:
         return 0
-    record_ids = [row["id"] for row in rows]
-    existing = _doc_numbers(connection, record_ids)
+    existing = {} if into_empty_index else _doc_numbers(connection, [row["id"] for row in rows])
     fts = "search_note" if entity == "activity" else "search_party"
     if existing:
         connection.exec_driver_sql(
@@ -353,6 +363,19 @@ def unindex_ids(connection: Connection, *, entity: str, record_ids: Sequence[str
     return len(docs)
 
 
+def _indexed_fields(
+    connection: Connection, entity: str, where: str = "", parameters: Sequence[Any] = ()
+) -> Iterator[dict[str, Any]]:
+    """Rows as dicts of only the columns documents are made of: a rebuild reads every record,
+    and whole rows through SQLAlchemy's mappings cost a fifth of the rebuild (profiled)."""
+    columns = ("id", *INDEXED_COLUMNS[entity])
+    result = connection.exec_driver_sql(
+        f'SELECT {", ".join(columns)} FROM "{entity}" {where}', tuple(parameters)
+    )
+    while chunk := result.fetchmany(5_000):
+        yield from (dict(zip(columns, row, strict=True)) for row in chunk)
+
+
 def forget_pending(connection: Connection) -> None:
     """Empty the queue: for a caller that has just indexed every queued row itself."""
     connection.exec_driver_sql("DELETE FROM search_pending")
@@ -372,10 +395,7 @@ def drain_pending(connection: Connection) -> int:
         rows: list[dict[str, Any]] = []
         for chunk in _chunks(record_ids):
             marks = ", ".join("?" for _ in chunk)
-            result = connection.exec_driver_sql(
-                f'SELECT * FROM "{entity}" WHERE id IN ({marks})', tuple(chunk)
-            )
-            rows.extend(dict(row) for row in result.mappings())
+            rows.extend(_indexed_fields(connection, entity, f"WHERE id IN ({marks})", chunk))
         present = {row["id"] for row in rows}
         unindex_ids(
             connection, entity=entity, record_ids=[i for i in record_ids if i not in present]
@@ -432,9 +452,9 @@ def _rebuild(connection: Connection) -> int:
         connection.exec_driver_sql(f"DELETE FROM {table}")
     count = 0
     for entity in INDEXED_ENTITIES:
-        result = connection.exec_driver_sql(f'SELECT * FROM "{entity}"').mappings()
-        while batch := [dict(row) for row in result.fetchmany(5_000)]:
-            count += index_rows(connection, entity=entity, rows=batch)
+        rows = _indexed_fields(connection, entity)
+        while batch := list(islice(rows, 5_000)):
+            count += index_rows(connection, entity=entity, rows=batch, into_empty_index=True)
     # One segment per table: fewer b-tree pages to read for every later query.
     connection.exec_driver_sql("INSERT INTO search_party (search_party) VALUES ('optimize')")
     connection.exec_driver_sql("INSERT INTO search_note (search_note) VALUES ('optimize')")
