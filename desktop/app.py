@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 
 from desktop import paths
 from desktop.operations.lease import OfflineLease
-from desktop.operations.status import pending_changes, signed_in_user_id
+from desktop.operations.status import pending_changes, signed_in_role, signed_in_user_id
 from desktop.settings import Settings
 from desktop.store.engine import StoreError
 from desktop.store.replica import open_replica
@@ -47,6 +47,7 @@ from desktop.ui.sync_controller import SyncController
 from desktop.ui.task_runner import TaskRunner
 
 if TYPE_CHECKING:
+    from desktop.sync.api import ApiClient
     from desktop.sync.loop import SyncStatus
     from desktop.ui.login_dialog import LoginForm
     from desktop.ui.sync_session import SignedIn, SyncSession
@@ -169,7 +170,10 @@ class DesktopApp:
             )
         )
         if signed is not None:
-            self._offer_admin_screens(signed)
+            self._offer_admin_screens(api=signed.session.api, role=signed.role)
+        elif self.session is not None:
+            # A saved sign-in: the role comes from the user record of the last sync.
+            self._offer_admin_screens(api=self.session.api, role=signed_in_role(self.replica))
         if self.session is not None:
             self.timings.sync_started = time.perf_counter()
             self.sync.attach(self.session.loop)
@@ -279,18 +283,17 @@ class DesktopApp:
             self._open_window(user_id=signed.user_id, display_name=signed.display_name)
         else:
             self.window.show_user(signed.display_name)
-        self._offer_admin_screens(signed)
+        self._offer_admin_screens(api=signed.session.api, role=signed.role)
         self.timings.sync_started = time.perf_counter()
         self.sync.attach(signed.session.loop)
 
-    def _offer_admin_screens(self, signed: SignedIn) -> None:
-        """Hand-over and audit screens for the roles the server lets use them. The role is
-        known from a sign-in in this run; after a restart they appear with the next sign-in."""
-        if self.window is None or signed.role not in ADMIN_ROLES:
+    def _offer_admin_screens(self, *, api: ApiClient, role: str | None) -> None:
+        """Hand-over and audit screens for the roles the server lets use them."""
+        if self.window is None or role not in ADMIN_ROLES:
             return
         from desktop.sync.admin_client import AdminClient
 
-        self.window.add_admin_screens(AdminClient(api=signed.session.api), role=signed.role)
+        self.window.add_admin_screens(AdminClient(api=api), role=role)
 
     def _show_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog

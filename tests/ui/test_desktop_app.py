@@ -63,3 +63,25 @@ def test_a_copy_past_the_servers_offline_allowance_opens_locked(qtbot, first_sta
     assert window is not None and window.lease_gate is not None
     assert window.lease_gate.is_locked
     assert "allows 14" in window.lease_gate.lock_screen.message.text()
+
+
+@pytest.mark.parametrize(("role", "screens"), [("admin", 2), ("team_head", 1), ("executive", 0)])
+def test_a_saved_sign_in_brings_the_screens_of_the_users_role_without_a_network(
+    qtbot, first_start, tmp_path, role, screens
+):
+    from desktop.store.bulk import upsert_rows
+    from desktop.store.replica import open_replica
+    from desktop.sync import state
+
+    replica = open_replica(tmp_path / "data" / "replica.sqlite3")
+    with replica.begin() as connection:
+        user = {"id": "u-1", "login": "wang", "display_name": "王芳", "role": role, "version": 1}
+        upsert_rows(connection, entity="user", rows=[{**user, "active": True}])
+    # Signed in before this start; the server is unreachable now (nothing listens on port 9).
+    state.put(replica, server_url="http://127.0.0.1:9", login="wang", user_id="u-1")
+    replica.dispose()
+    assert first_start.start() is True
+    window = first_start.window
+    qtbot.waitUntil(lambda: first_start.session is not None, timeout=5000)
+    assert (window.handover is not None) == (screens >= 1)
+    assert (window.audit is not None) == (screens == 2)
