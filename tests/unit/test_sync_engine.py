@@ -15,6 +15,7 @@ from desktop.operations.lease import LeaseState
 from desktop.store.changes import create_record, read_record, update_record
 from desktop.store.replica import open_replica
 from desktop.store.schema import entity_tables, outbox, sync_state
+from desktop.store.search_index import index_is_deferred
 from desktop.sync import state
 from desktop.sync.api import ApiClient
 from desktop.sync.credentials import SERVICE, CredentialStore
@@ -425,3 +426,14 @@ def test_refused_creation_leaves_the_replica_but_not_the_inbox(
     assert alice.row("customer", refused) is None  # the server never had it
     errors = SyncInbox(engine=alice.engine).sync_errors()
     assert errors[0].rejected == {"name": "Not allowed"}  # nothing is lost
+
+
+def test_initial_pull_leaves_the_search_index_built(clients: tuple[Client, Client], wire: FakeWire):
+    alice, _ = clients
+    for number in range(3):
+        wire.server_write("customer", f"c{number}", {"name": f"上海建工 {number}"})
+    assert alice.sync.sync_once().pulled == 3
+    with alice.engine.connect() as connection:
+        assert not index_is_deferred(connection)  # built once after the last page, not later
+        indexed = connection.exec_driver_sql("SELECT count(*) FROM search_doc").scalar()
+    assert indexed == 3
