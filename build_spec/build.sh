@@ -3,7 +3,10 @@
 # under dist/, then prove the frozen app starts: it creates a replica in a throwaway data folder,
 # adds a customer (running the replica's migrations from inside the bundle) and reads the status.
 #
-# Usage: build_spec/build.sh [--server] [--skip-install]
+# Usage: build_spec/build.sh [--server] [--skip-install] [--smoke-only]
+#   --server        also build dist/fieldbook-server and sync the frozen app against it
+#   --skip-install  do not install the `build` extra first
+#   --smoke-only    do not build: smoke-run the bundles already in dist/
 # Prints the build time, the bundle size and the frozen app's start times.
 set -euo pipefail
 
@@ -11,11 +14,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 BUILD_SERVER=0
 INSTALL=1
+BUILD=1
 for argument in "$@"; do
     case "$argument" in
         --server) BUILD_SERVER=1 ;;
         --skip-install) INSTALL=0 ;;
-        *) echo "Unknown option $argument (known: --server, --skip-install)" >&2; exit 2 ;;
+        --smoke-only) BUILD=0 INSTALL=0 ;;
+        *) echo "Unknown option $argument (known: --server, --skip-install, --smoke-only)" >&2
+           exit 2 ;;
     esac
 done
 cd "$ROOT"
@@ -54,9 +60,11 @@ build() {  # build <spec name>
         "($(find "dist/$1" -type f | wc -l) files)"
 }
 
-build fieldbook
-if [[ "$BUILD_SERVER" == 1 ]]; then
-    build fieldbook-server
+if [[ "$BUILD" == 1 ]]; then
+    build fieldbook
+    if [[ "$BUILD_SERVER" == 1 ]]; then
+        build fieldbook-server
+    fi
 fi
 
 # Smoke run of the frozen app. `--smoke-test` would start the demo server with
@@ -110,8 +118,65 @@ if problems:
 print("  found by pinyin, 1 change waiting to sync: OK")
 PYTHON
 if [[ "$BUILD_SERVER" == 1 ]]; then
+    # Frozen against frozen: the bundled server runs its migrations and loads the demo firm, the
+    # bundled app signs in, pulls a team head's share over HTTP and opens its window.
+    echo "Sync between the frozen server and the frozen app:"
+    SERVER_DIR="$SMOKE_DIR/server"
+    mkdir -p "$SERVER_DIR"
     started="$(seconds_now)"
-    "$ROOT/dist/fieldbook-server/fieldbook-server" --help >/dev/null
-    echo "  fieldbook-server --help: $(elapsed "$started" "$(seconds_now)") s"
+    "$ROOT/dist/fieldbook-server/fieldbook-server" serve --demo --size small --host 127.0.0.1 \
+        --port 0 --log-level warning >"$SERVER_DIR/out.json" 2>"$SERVER_DIR/log.txt" &
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; rm -rf "$SMOKE_DIR"' EXIT
+    for _ in $(seq 120); do
+        [[ -s "$SERVER_DIR/out.json" ]] && break
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "The frozen server stopped before it was ready:" >&2
+            cat "$SERVER_DIR/log.txt" >&2
+            exit 1
+        fi
+        sleep 0.5
+    done
+    echo "  server with the demo firm ready: $(elapsed "$started" "$(seconds_now)") s"
+    read -r SERVER_URL LOGIN PASSWORD < <("$PYTHON" -c '
+import json, sys
+announcement = json.load(open(sys.argv[1], encoding="utf-8"))
+user = next(user for user in announcement["users"] if user["role"] == "team_head")
+print(announcement["url"], user["login"], user["password"])
+' "$SERVER_DIR/out.json")
+    echo "{\"sync.server_url\": \"$SERVER_URL\"}" >"$FIELDBOOK_USER_SETTINGS"
+    rm -rf "$SMOKE_DIR/data"
+    FIELDBOOK_PASSWORD="$PASSWORD" smoke "login" login --server "$SERVER_URL" --user "$LOGIN" --json
+    cp "$SMOKE_DIR/out.json" "$SMOKE_DIR/login.json"
+    FIELDBOOK_PASSWORD="$PASSWORD" smoke "first sync" sync --json
+    cp "$SMOKE_DIR/out.json" "$SMOKE_DIR/sync.json"
+    # The window: without a keyring (as on this build machine) the sign-in is kept for one
+    # process only, so the window's own sync reports "not signed in"; that alone is accepted.
+    started="$(seconds_now)"
+    "$APP" --data-dir "$SMOKE_DIR/data" --smoke-test >"$SMOKE_DIR/window.json" \
+        2>"$SMOKE_DIR/window-log.txt" || true
+    echo "  window (--smoke-test): $(elapsed "$started" "$(seconds_now)") s"
+    "$PYTHON" - "$SMOKE_DIR" <<'PYTHON'
+import json
+import sys
+from pathlib import Path
+
+folder = Path(sys.argv[1])
+login = json.loads((folder / "login.json").read_text(encoding="utf-8"))
+pulled = json.loads((folder / "sync.json").read_text(encoding="utf-8"))
+lines = (folder / "window.json").read_text(encoding="utf-8").strip().splitlines()
+if pulled.get("pulled", 0) <= 0 or pulled.get("errors"):
+    sys.exit(f"Smoke run failed: the first sync pulled nothing or failed: {pulled}")
+if not lines:
+    log = (folder / "window-log.txt").read_text(encoding="utf-8")[-1500:]
+    sys.exit(f"Smoke run failed: the window reported nothing. Its log:\n{log}")
+window = json.loads(lines[-1])
+keyring_missing = login.get("credential_storage") == "session-only"
+if not window.get("ok") and not (keyring_missing and "Not signed in" in window.get("error", "")):
+    sys.exit(f"Smoke run failed: the window's smoke test: {window}")
+print(f"  pulled {pulled['pulled']} changes; window report: {json.dumps(window)}")
+if keyring_missing:
+    print("  (no keyring on this machine: the window could not reuse the sign-in)")
+PYTHON
 fi
 echo "OK"
