@@ -112,3 +112,18 @@ def test_bundled_data_is_where_the_code_looks_for_it() -> None:
     assert sources
     for source in sources:
         assert source.with_suffix(".qm").is_file(), f"{source.name} has no compiled .qm to ship"
+
+
+def test_the_bundle_keeps_qt_catalogues_for_every_interface_language() -> None:
+    """The spec drops Qt's catalogues except the ones listed; a language added to the settings
+    without its qtbase catalogue would show Qt's standard buttons in English."""
+    spec = (BUILD_SPEC / "fieldbook.spec").read_text(encoding="utf-8")
+    kept_line = next(line for line in spec.splitlines() if line.startswith("QT_CATALOGUES_KEPT"))
+    languages = [
+        choice
+        for choice in SPECS_BY_KEY["ui.language"].choices or ()
+        if choice not in ("system", "en")  # English is Qt's own language: no catalogue
+    ]
+    assert languages
+    for language in languages:
+        assert f'"qtbase_{language}.qm"' in kept_line, language
