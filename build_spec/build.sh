@@ -117,6 +117,33 @@ if problems:
     sys.exit("Smoke run failed: " + "; ".join(problems))
 print("  found by pinyin, 1 change waiting to sync: OK")
 PYTHON
+
+# The window, offscreen, in Chinese. This copy never signed in, so its sync ends at once with
+# "no server to sync with" (a server address is set only so that it does not try the demo
+# server); what is checked is that the window opens and both Chinese catalogues load.
+echo '{"ui.language": "zh_CN", "sync.server_url": "http://127.0.0.1:9"}' >"$FIELDBOOK_USER_SETTINGS"
+started="$(seconds_now)"
+"$APP" --data-dir "$SMOKE_DIR/data" --smoke-test >"$SMOKE_DIR/window.json" \
+    2>"$SMOKE_DIR/window-log.txt" || true
+echo "  fourth start: window in Chinese (--smoke-test): $(elapsed "$started" "$(seconds_now)") s"
+"$PYTHON" - "$SMOKE_DIR" <<'PYTHON'
+import json
+import sys
+from pathlib import Path
+
+folder = Path(sys.argv[1])
+log = (folder / "window-log.txt").read_text(encoding="utf-8")
+lines = (folder / "window.json").read_text(encoding="utf-8").strip().splitlines()
+if not lines or json.loads(lines[-1]).get("start_to_window_s") is None:
+    sys.exit(f"Smoke run failed: the window did not open. Its log:\n{log[-1500:]}")
+window = json.loads(lines[-1])
+if window.get("error") != "no server to sync with":
+    sys.exit(f"Smoke run failed: unexpected window report {window}")
+missing = [line for line in log.splitlines() if "stay in English" in line]
+if missing:
+    sys.exit("Smoke run failed: a translation catalogue is missing: " + "; ".join(missing))
+print(f"  window ready {window['start_to_window_s']} s after the app object; Chinese catalogues loaded")
+PYTHON
 if [[ "$BUILD_SERVER" == 1 ]]; then
     # Frozen against frozen: the bundled server runs its migrations and loads the demo firm, the
     # bundled app signs in, pulls a team head's share over HTTP and opens its window.
