@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from desktop.operations.lease import parse_sync_time
 from desktop.store.backup import backup_directory
@@ -213,7 +214,7 @@ class SyncEngine:
             self._check_answer_epoch(str(answer.get("epoch") or ""))
             last = int(answer["last_mutation_id"])
             results: list[dict[str, Any]] = list(answer.get("results") or [])
-            with self.engine.begin() as connection:
+            with _writing(self.engine) as connection:
                 outbox.record_versions(connection, sent=batch, results=results)
                 acked = outbox.acknowledge_through(connection, last_mutation_id=last)
                 reopened = self._reopen_if_server_lost(connection, last)
@@ -291,7 +292,8 @@ class SyncEngine:
                     # An initial pull into an empty search index defers indexing to one pass
                     # (much faster than page by page): build it now, so the first search after
                     # the sync is as fast as any other. Nothing to do otherwise.
-                    finish_initial_load(self.engine)
+                    with _writing(self.engine) as connection:
+                        finish_initial_load(connection)
                     return lost
 
     def apply_page(self, page: dict[str, Any], *, from_cursor: str | None) -> int | None:
@@ -353,7 +355,7 @@ class SyncEngine:
         server_last = page.get("last_mutation_id")
         if server_last is None:
             return False
-        with self.engine.begin() as connection:
+        with _writing(self.engine) as connection:
             acked = outbox.newest_acked_id(connection)
             if acked is None or int(server_last) >= acked:
                 return False
@@ -362,7 +364,7 @@ class SyncEngine:
     def _settle_deferred_exits(self) -> None:
         """After a push: apply pulled changes held back for records now settled, and remove
         customers that left our scope while something of theirs was pending."""
-        with self.engine.begin() as connection:
+        with _writing(self.engine) as connection:
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
             pending = outbox.pending_entity_ids(connection)
             held.apply_settled(connection, pending=pending, deferred_exits=deferred)
@@ -378,7 +380,7 @@ class SyncEngine:
         """Start the replica over from the server, keeping the outbox and the rows it edits."""
         log.warning("server epoch changed or cursor refused: rebuilding the replica")
         tally.resets += 1
-        with self.engine.begin() as connection:
+        with _writing(self.engine) as connection:
             pending = outbox.pending_entity_ids(connection)
             for table in entity_tables.values():
                 rows = connection.execute(table.select().with_only_columns(table.c.id))
@@ -434,6 +436,19 @@ class SyncEngine:
     # --- offline lease inputs (the rule itself: desktop.operations.lease) -------------------
     def last_sync_at(self) -> datetime | None:
         return parse_sync_time(state.get(self.engine, state.LAST_SYNC_AT))
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that takes SQLite's write lock before it reads anything.
+
+    A deferred transaction that reads first and writes later fails at once with "database is
+    locked" (no busy wait) when another thread committed in between: the long-poll listener
+    applies pages while the cycle pushes. Taking the lock first makes it wait its turn instead.
+    """
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE sync_state SET value = value WHERE 0")
+        yield connection
 
 
 def _estimate(page: dict[str, Any], rows_so_far: int, *, start_seq: int) -> int | None:
