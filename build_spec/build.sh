@@ -3,10 +3,11 @@
 # under dist/, then prove the frozen app starts: it creates a replica in a throwaway data folder,
 # adds a customer (running the replica's migrations from inside the bundle) and reads the status.
 #
-# Usage: build_spec/build.sh [--server] [--skip-install] [--smoke-only]
+# Usage: build_spec/build.sh [--server] [--skip-install] [--smoke-only] [--json]
 #   --server        also build dist/fieldbook-server and sync the frozen app against it
 #   --skip-install  do not install the `build` extra first
 #   --smoke-only    do not build: smoke-run the bundles already in dist/
+#   --json          the figures as one JSON object on stdout (the report goes to stderr)
 # Prints the build time, the bundle size and the frozen app's start times.
 set -euo pipefail
 
@@ -15,16 +16,26 @@ PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 BUILD_SERVER=0
 INSTALL=1
 BUILD=1
+JSON=0
 for argument in "$@"; do
     case "$argument" in
         --server) BUILD_SERVER=1 ;;
         --skip-install) INSTALL=0 ;;
         --smoke-only) BUILD=0 INSTALL=0 ;;
-        *) echo "Unknown option $argument (known: --server, --skip-install, --smoke-only)" >&2
+        --json) JSON=1 ;;
+        *) echo "Unknown option $argument (known: --server, --skip-install, --smoke-only, --json)" >&2
            exit 2 ;;
     esac
 done
 cd "$ROOT"
+if [[ "$JSON" == 1 ]]; then
+    exec 3>&1 1>&2  # stdout carries only the JSON object; everything else goes to stderr
+fi
+SMOKE_DIR="$(mktemp -d)"
+trap 'rm -rf "$SMOKE_DIR"' EXIT
+FIGURES="$SMOKE_DIR/figures.tsv"
+: >"$FIGURES"
+figure() { printf '%s\t%s\n' "$1" "$2" >>"$FIGURES"; }  # figure <name> <number>
 
 if [[ ! -x "$PYTHON" ]]; then
     echo "No Python at $PYTHON: create the project venv first (python -m venv .venv)." >&2
@@ -58,6 +69,7 @@ build() {  # build <spec name>
     finished="$(seconds_now)"
     echo "Built dist/$1 in $(elapsed "$started" "$finished") s; size $(du -sh "dist/$1" | cut -f1)" \
         "($(find "dist/$1" -type f | wc -l) files)"
+    figure "$1.build_s" "$(elapsed "$started" "$finished")"
 }
 
 if [[ "$BUILD" == 1 ]]; then
@@ -70,8 +82,12 @@ fi
 # Smoke run of the frozen app. `--smoke-test` would start the demo server with
 # `sys.executable -m server.cli`, which a frozen app cannot do (its sys.executable is the
 # fieldbook binary), so the smoke run uses the headless CLI on a fresh data folder instead.
-SMOKE_DIR="$(mktemp -d)"
-trap 'rm -rf "$SMOKE_DIR"' EXIT
+for bundle in fieldbook fieldbook-server; do
+    if [[ -d "dist/$bundle" ]]; then
+        figure "$bundle.size_mb" "$(du -sm "dist/$bundle" | cut -f1)"
+        figure "$bundle.files" "$(find "dist/$bundle" -type f | wc -l)"
+    fi
+done
 APP="$ROOT/dist/fieldbook/fieldbook"
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # Keep the smoke run away from this machine's real settings.
@@ -88,6 +104,7 @@ smoke() {  # smoke <label> <fieldbook arguments...>
     fi
     finished="$(seconds_now)"
     echo "  $label: $(elapsed "$started" "$finished") s"
+    figure "smoke.$1_s" "$(elapsed "$started" "$finished")"  # $1: the sub-command
 }
 
 echo "Smoke run of the frozen app (data in a throwaway folder):"
@@ -125,7 +142,9 @@ echo '{"ui.language": "zh_CN", "sync.server_url": "http://127.0.0.1:9"}' >"$FIEL
 started="$(seconds_now)"
 "$APP" --data-dir "$SMOKE_DIR/data" --smoke-test >"$SMOKE_DIR/window.json" \
     2>"$SMOKE_DIR/window-log.txt" || true
-echo "  fourth start: window in Chinese (--smoke-test): $(elapsed "$started" "$(seconds_now)") s"
+finished="$(seconds_now)"
+echo "  fourth start: window in Chinese (--smoke-test): $(elapsed "$started" "$finished") s"
+figure "smoke.window_process_s" "$(elapsed "$started" "$finished")"
 "$PYTHON" - "$SMOKE_DIR" <<'PYTHON'
 import json
 import sys
@@ -143,6 +162,8 @@ missing = [line for line in log.splitlines() if "stay in English" in line]
 if missing:
     sys.exit("Smoke run failed: a translation catalogue is missing: " + "; ".join(missing))
 print(f"  window ready {window['start_to_window_s']} s after the app object; Chinese catalogues loaded")
+with (folder / "figures.tsv").open("a", encoding="utf-8") as figures:
+    figures.write(f"smoke.start_to_window_s\t{window['start_to_window_s']}\n")
 PYTHON
 if [[ "$BUILD_SERVER" == 1 ]]; then
     # Frozen against frozen: the bundled server runs its migrations and loads the demo firm, the
@@ -154,7 +175,9 @@ if [[ "$BUILD_SERVER" == 1 ]]; then
     "$ROOT/dist/fieldbook-server/fieldbook-server" serve --demo --size small --host 127.0.0.1 \
         --port 0 --log-level warning >"$SERVER_DIR/out.json" 2>"$SERVER_DIR/log.txt" &
     SERVER_PID=$!
-    trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; rm -rf "$SMOKE_DIR"' EXIT
+    # `|| true`: the stopped server's status (143) must not end the trap before the clean-up.
+    trap 'kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true
+          rm -rf "$SMOKE_DIR"' EXIT
     for _ in $(seq 120); do
         [[ -s "$SERVER_DIR/out.json" ]] && break
         if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -164,7 +187,9 @@ if [[ "$BUILD_SERVER" == 1 ]]; then
         fi
         sleep 0.5
     done
-    echo "  server with the demo firm ready: $(elapsed "$started" "$(seconds_now)") s"
+    finished="$(seconds_now)"
+    echo "  server with the demo firm ready: $(elapsed "$started" "$finished") s"
+    figure "server.demo_ready_s" "$(elapsed "$started" "$finished")"
     read -r SERVER_URL LOGIN PASSWORD < <("$PYTHON" -c '
 import json, sys
 announcement = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -202,8 +227,17 @@ keyring_missing = login.get("credential_storage") == "session-only"
 if not window.get("ok") and not (keyring_missing and "Not signed in" in window.get("error", "")):
     sys.exit(f"Smoke run failed: the window's smoke test: {window}")
 print(f"  pulled {pulled['pulled']} changes; window report: {json.dumps(window)}")
+with (folder / "figures.tsv").open("a", encoding="utf-8") as figures:
+    figures.write(f"sync.pulled_changes\t{pulled['pulled']}\n")
 if keyring_missing:
     print("  (no keyring on this machine: the window could not reuse the sign-in)")
 PYTHON
 fi
 echo "OK"
+if [[ "$JSON" == 1 ]]; then
+    "$PYTHON" -c '
+import json, sys
+rows = [line.split("\t") for line in open(sys.argv[1], encoding="utf-8").read().splitlines()]
+print(json.dumps({name: float(value) if "." in value else int(value) for name, value in rows}))
+' "$FIGURES" >&3
+fi
