@@ -3,7 +3,10 @@ PyInstaller spec ships by path. Fast: nothing here runs PyInstaller (build_spec/
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +130,45 @@ def test_the_bundle_keeps_qt_catalogues_for_every_interface_language() -> None:
     assert languages
     for language in languages:
         assert f'"qtbase_{language}.qm"' in kept_line, language
+
+
+def test_phone_numbers_work_without_the_tables_the_bundle_leaves_out(tmp_path: Path) -> None:
+    """build_spec/hooks/hook-phonenumbers.py leaves out phonenumbers' geo, carrier and time-zone
+    modules. Run the app's phone handling in a fresh interpreter that refuses to import them."""
+    script = tmp_path / "phones_without_tables.py"
+    refused = f"UNUSED = {_unused_phone_modules()!r}\n"
+    script.write_text(refused + PHONES_WITHOUT_TABLES, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("+865356218888 ")
+
+
+PHONES_WITHOUT_TABLES = """
+import importlib.abc
+import sys
+
+
+class Refuse(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if any(name.startswith("phonenumbers." + part) for part in UNUSED):
+            raise ImportError(f"{name} is not in the bundle")
+        return None
+
+
+sys.meta_path.insert(0, Refuse())
+from desktop.domain.contact_points import format_phone, normalise_phone
+
+stored = normalise_phone("0535-621 8888")
+print(stored, format_phone(stored), format_phone(normalise_phone("+44 20 7946 0958")))
+"""
+
+
+def _unused_phone_modules() -> tuple[str, ...]:
+    """The hook's UNUSED tuple, read from its text (importing the hook needs PyInstaller)."""
+    hook = (BUILD_SPEC / "hooks" / "hook-phonenumbers.py").read_text(encoding="utf-8")
+    line = next(line for line in hook.splitlines() if line.startswith("UNUSED = "))
+    value = ast.literal_eval(line.removeprefix("UNUSED = "))
+    assert isinstance(value, tuple) and value
+    return tuple(str(name) for name in value)
