@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Build the desktop app (and, with --server, the sync server) as one-folder PyInstaller bundles
-# under dist/, then prove the frozen app starts: it creates a replica in a throwaway data folder,
-# adds a customer (running the replica's migrations from inside the bundle) and reads the status.
+# under dist/, then prove the frozen app works: in a throwaway data folder it creates a replica
+# (running the bundled migrations), adds a customer with a phone number, finds it by pinyin, reads
+# the status and opens its window in Chinese. With --server, the frozen app also signs in to the
+# frozen server (demo firm) and pulls its share. Any missing piece of the bundle fails the script.
 #
 # Usage: build_spec/build.sh [--server] [--skip-install] [--smoke-only] [--json]
 #   --server        also build dist/fieldbook-server and sync the frozen app against it
@@ -89,6 +91,12 @@ for bundle in fieldbook fieldbook-server; do
     fi
 done
 APP="$ROOT/dist/fieldbook/fieldbook"
+for executable in "$APP" $([[ "$BUILD_SERVER" == 1 ]] && echo "$ROOT/dist/fieldbook-server/fieldbook-server"); do
+    if [[ ! -x "$executable" ]]; then
+        echo "No $executable: build it first (without --smoke-only)." >&2
+        exit 1
+    fi
+done
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 # Keep the smoke run away from this machine's real settings.
 export FIELDBOOK_USER_SETTINGS="$SMOKE_DIR/user-settings.json"
