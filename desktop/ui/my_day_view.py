@@ -168,6 +168,7 @@ class MyDayView(QWidget):
         self.reminder_timer = QTimer(self)
         self.reminder_timer.setInterval(REMINDER_CHECK_MS)
         self.reminder_timer.timeout.connect(self.check_reminders)
+        self._tasks.stopped.connect(self.reminder_timer.stop)  # no checks once the app closes
         self.retranslate()
 
     # --- loading ------------------------------------------------------------------------------

@@ -106,6 +106,8 @@ class TaskRunner(QObject):
     # Public: a task without its own `on_error` failed. The main window shows these.
     task_failed = Signal(object)  # TaskFailure
     busy_changed = Signal(bool)  # True while any task is queued or running
+    # After `shutdown`: no new work is accepted, so periodic work (timers) must stop here.
+    stopped = Signal()
 
     def __init__(self, *, network_workers: int = 4, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -221,6 +223,7 @@ class TaskRunner(QObject):
         self._net.shutdown(wait=False, cancel_futures=True)
         self._db.shutdown(wait=wait)
         self._pending.clear()
+        self.stopped.emit()
 
     # ------------------------------------------------------------------------------ internals
     def _submit(
