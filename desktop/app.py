@@ -152,23 +152,33 @@ class DesktopApp:
             login=login,
             password=password,
             interval_seconds=self._interval(),
+            ca_bundle=self._ca_bundle(),
         )
 
     def _start_sync(self, signed: SignedIn | None) -> None:
         """After the window is up: the saved (or demo) session starts syncing, or, on a copy
         that never signed in, the sign-in dialog opens."""
+        from desktop.sync.errors import SyncError
         from desktop.ui.sync_session import saved_session
 
         assert self.replica is not None
-        self.session = (
-            signed.session
-            if signed is not None
-            else saved_session(
-                replica=self.replica,
-                replica_path=self.replica_path,
-                interval_seconds=self._interval(),
+        try:
+            self.session = (
+                signed.session
+                if signed is not None
+                else saved_session(
+                    replica=self.replica,
+                    replica_path=self.replica_path,
+                    interval_seconds=self._interval(),
+                    ca_bundle=self._ca_bundle(),
+                )
             )
-        )
+        except SyncError as error:  # e.g. the CA bundle IT named is missing: work offline
+            log.warning("cannot sync: %s", error)
+            self._fail(str(error))
+            if self.args.smoke_test:
+                self._finish_smoke_test(ok=False, reason=str(error))
+            return
         if signed is not None:
             self._offer_admin_screens(api=signed.session.api, role=signed.role)
         elif self.session is not None:
@@ -201,6 +211,9 @@ class DesktopApp:
 
     def _interval(self) -> float:
         return float(self.settings.get("sync.interval_seconds"))
+
+    def _ca_bundle(self) -> str | None:
+        return str(self.settings.get("sync.ca_bundle")) or None
 
     def _open_window(self, *, user_id: str | None, display_name: str) -> None:
         assert self.replica is not None
@@ -271,6 +284,7 @@ class DesktopApp:
             login=form.login,
             password=form.password,
             interval_seconds=self._interval(),
+            ca_bundle=self._ca_bundle(),
         )
 
     def _on_signed_in(self, _form: LoginForm, signed: object) -> None:

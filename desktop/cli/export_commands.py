@@ -27,6 +27,7 @@ from desktop.paths import data_dir, replica_path
 from desktop.settings import Settings
 from desktop.store.engine import StoreError
 from desktop.store.replica import open_replica
+from desktop.sync.export_policy import effective_export_policy
 
 CUSTOMER_FORMATS = (ExportFormat.CSV.value, ExportFormat.XLSX.value)
 CONTACT_FORMATS = (ExportFormat.VCARD.value, ExportFormat.CSV.value)
@@ -56,12 +57,12 @@ def run_export(args: argparse.Namespace) -> int:
     if not replica.exists():
         raise CliError(f"No Fieldbook data in {replica.parent}: sign in and sync first.")
     settings = Settings.load()
-    policy = ExportPolicy.from_settings(settings.get)
     try:
         engine = open_replica(replica)
     except StoreError as error:
         raise CliError(str(error)) from error
     try:
+        policy = effective_export_policy(engine, setting=settings.get)
         lease = offline_lease(engine, settings=settings)
         result = _export(args, engine=engine, policy=policy, lease=lease)
     except ExportRefused as error:

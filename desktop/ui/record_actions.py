@@ -35,6 +35,7 @@ from desktop.operations.export import (
     record_print,
 )
 from desktop.operations.lease import LeaseStatus
+from desktop.sync.export_policy import effective_export_policy
 from desktop.ui.context import UiContext
 
 CONTEXT = "RecordActions"
@@ -227,7 +228,8 @@ class RecordActions(QObject):
         self.history_action.setVisible(True)
 
     def _policy(self) -> ExportPolicy:
-        return ExportPolicy.from_settings(self._context.settings.get)
+        # This machine's policy made stricter by the server's (a small read of the sync state).
+        return effective_export_policy(self._context.engine, setting=self._context.settings.get)
 
     # --- export ----------------------------------------------------------------------------
     def export_customer_list(self) -> None:

@@ -85,3 +85,30 @@ def test_a_saved_sign_in_brings_the_screens_of_the_users_role_without_a_network(
     qtbot.waitUntil(lambda: first_start.session is not None, timeout=5000)
     assert (window.handover is not None) == (screens >= 1)
     assert (window.audit is not None) == (screens == 2)
+
+
+def test_a_missing_ca_bundle_is_said_plainly_and_the_copy_stays_usable(
+    qtbot, first_start, tmp_path, monkeypatch
+):
+    import json
+
+    from desktop import app as app_module
+    from desktop.store.replica import open_replica
+    from desktop.sync import state
+
+    messages: list[str] = []
+    monkeypatch.setattr(
+        app_module.QMessageBox, "critical", lambda _parent, _title, text: messages.append(text)
+    )
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"sync.ca_bundle": str(tmp_path / "missing-ca.pem")}), encoding="utf-8"
+    )
+    first_start.settings = app_module.Settings.load()
+    replica = open_replica(tmp_path / "data" / "replica.sqlite3")
+    state.put(replica, server_url="https://crm.example.com", login="wang", user_id="u-1")
+    replica.dispose()
+    assert first_start.start() is True
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    assert "missing-ca.pem" in messages[0]
+    assert first_start.session is None
+    assert first_start.window is not None and first_start.window.isVisible()

@@ -103,3 +103,19 @@ def test_a_copy_past_its_offline_allowance_exports_nothing(data_dir: Path):
     _machine_policy(data_dir, max_offline_days=3)
     with pytest.raises(CliError, match="allows 3"):
         _run("--data-dir", str(data_dir), "export", "customers", "--out", str(out))
+
+
+def test_the_servers_stricter_policy_applies_to_the_command_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+):
+    out = data_dir.parent / "customers.csv"
+    engine = open_replica(replica_path(data_dir))
+    state.put(engine, export_allowed="true", export_max_rows="2")  # as the last hello said
+    engine.dispose()
+    assert _run("--data-dir", str(data_dir), "export", "customers", "--out", str(out)) == 0
+    assert "only the first 2 of 3" in capsys.readouterr().out
+    engine = open_replica(replica_path(data_dir))
+    state.put(engine, export_allowed="false")
+    engine.dispose()
+    with pytest.raises(CliError):
+        _run("--data-dir", str(data_dir), "export", "customers", "--out", str(out))
