@@ -9,6 +9,7 @@ server), and stop the process when the app quits.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 
 START_TIMEOUT_SECONDS = 120.0
 DEMO_ROLE = "team_head"  # a sales manager: sees the whole team's customers
+SERVER_PROGRAM = "fieldbook-server.exe" if sys.platform == "win32" else "fieldbook-server"
 
 
 class DemoServerError(RuntimeError):
@@ -36,7 +38,7 @@ class DemoServer:
         cls, *, log_path: Path, size: str = "small", timeout: float = START_TIMEOUT_SECONDS
     ) -> DemoServer:
         command = [
-            sys.executable, "-m", "server.cli", "serve", "--demo", "--size", size,
+            *server_command(), "serve", "--demo", "--size", size,
             "--host", "127.0.0.1", "--port", "0", "--log-level", "warning",
         ]  # fmt: skip
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,6 +74,29 @@ class DemoServer:
     def stop(self) -> None:
         # The demo database is thrown away, so waiting for open long-polls to end is pointless.
         _stop(self.process, grace_seconds=2.0)
+
+
+def server_command() -> list[str]:
+    """How to run `fieldbook-server`. From a source or pip install: this interpreter with
+    `-m server.cli`. A frozen build has no interpreter to run `-m` with (`sys.executable` is the
+    app itself), so it runs the frozen server shipped beside it, or one on the PATH."""
+    if not getattr(sys, "frozen", False):
+        return [sys.executable, "-m", "server.cli"]
+    app = Path(sys.executable)
+    beside = (
+        app.with_name(SERVER_PROGRAM),
+        app.parent.parent / "fieldbook-server" / SERVER_PROGRAM,
+    )
+    for candidate in beside:
+        if candidate.is_file():
+            return [str(candidate)]
+    on_path = shutil.which("fieldbook-server")
+    if on_path:
+        return [on_path]
+    raise DemoServerError(
+        f"The demo needs the {SERVER_PROGRAM} program, which is neither next to "
+        f"{app.name} nor on the PATH. Install the Fieldbook server package to use --demo."
+    )
 
 
 def _first_line(process: subprocess.Popen[str], timeout: float) -> str:
