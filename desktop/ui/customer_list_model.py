@@ -34,7 +34,7 @@ from sqlalchemy import Engine
 
 from desktop.domain.models import CustomerPage, CustomerSummary
 from desktop.operations.customers import CustomerFilter, CustomerSort, list_customers
-from desktop.ui.formatting import format_timestamp
+from desktop.ui.formatting import display_phone, format_timestamp
 from desktop.ui.task_runner import TaskRunner
 
 DEFAULT_PAGE_SIZE = 200
@@ -206,7 +206,7 @@ class CustomerListModel(QAbstractTableModel):
             return ", ".join(summary.tags)
         if column is Column.LAST_CONTACT:
             return format_timestamp(summary.last_contact_at, QLocale())
-        return summary.phone
+        return display_phone(summary.phone)
 
     def _label(self, kind: str, value: str) -> str:
         return self._labels.get(kind, {}).get(value, value)

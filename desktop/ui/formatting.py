@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from PySide6.QtCore import QDateTime, QLocale, QTimeZone
 
+from desktop.domain.contact_points import format_phone
 from desktop.domain.models import PicklistEntry
 
 PicklistLabels = dict[str, dict[str, str]]  # kind -> value -> label
@@ -43,3 +45,10 @@ def picklist_labels(entries: Iterable[PicklistEntry], *, chinese: bool) -> Pickl
             entry.label_zh if chinese else entry.label_en
         )
     return labels
+
+
+@lru_cache(maxsize=4096)
+def display_phone(stored: str | None) -> str:
+    """A stored E.164 number as people read it ("138 0013 8000" at home, "+44 20 7946 0958"
+    abroad). Cached: table cells ask again at every repaint."""
+    return format_phone(stored)

@@ -258,3 +258,22 @@ def test_refresh_keeps_the_place_when_the_length_is_unchanged(qtbot, model, demo
     with qtbot.waitSignal(model.loaded, timeout=5000) as loaded:
         model.refresh()
     assert loaded.args == [total + 1] and resets == [True]  # a new row: start over
+
+
+def test_phones_show_as_people_read_them(qtbot, tmp_path: Path, tasks):
+    from desktop.store.replica import open_replica
+
+    engine = open_replica(tmp_path / "replica.sqlite3")
+    add_customer(engine, values={"name": "北京", "phone": "010-6552 9988"})
+    add_customer(engine, values={"name": "London", "phone": "+44 20 7946 0958"})
+    model = CustomerListModel(engine=engine, tasks=tasks, page_size=7)
+    with qtbot.waitSignal(model.loaded, timeout=5000):
+        model.reload()
+    model.data(model.index(0, Column.NAME))
+    qtbot.waitUntil(lambda: model.data(model.index(1, Column.NAME)) != "Loading…", timeout=5000)
+    phones = {
+        model.data(model.index(row, Column.NAME)): model.data(model.index(row, Column.PHONE))
+        for row in range(model.rowCount())
+    }
+    assert phones == {"北京": "010 6552 9988", "London": "+44 20 7946 0958"}
+    engine.dispose()
