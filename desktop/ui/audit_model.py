@@ -11,18 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 
 from desktop.sync.admin_client import AuditEntry
-
-ModelIndex = QModelIndex | QPersistentModelIndex
+from desktop.ui.named_columns_model import ModelIndex, NamedColumnsTableModel
 
 
 @dataclass(frozen=True)
@@ -84,27 +76,20 @@ def detail_text(detail: Any, names: Names) -> str:
     return "; ".join(parts)
 
 
-class AuditLogModel(QAbstractTableModel):
+class AuditLogModel(NamedColumnsTableModel[AuditEntry]):
     COLUMNS = ("at", "who", "action", "customer", "detail")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._entries: list[AuditEntry] = []
         self._names = Names({}, {})
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+        entry = self.row_at(index)
+        if entry is None:
             return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        entry = self._entries[index.row()]
-        column = self.COLUMNS[index.column()]
+        column = self.column_key(index)
         if column == "at":
             return entry.at.replace("T", " ").removesuffix("Z")
         if column == "who":
@@ -115,21 +100,14 @@ class AuditLogModel(QAbstractTableModel):
             return self._names.customer(entry.customer_id)
         return detail_text(entry.detail, self._names)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        labels = {
+    def column_labels(self) -> dict[str, str]:
+        return {
             "at": self.tr("When (UTC)"),
             "who": self.tr("Who"),
             "action": self.tr("What"),
             "customer": self.tr("Customer"),
             "detail": self.tr("Details"),
         }
-        return labels[self.COLUMNS[section]]
 
     def action_label(self, action: str) -> str:
         labels = {
@@ -145,36 +123,25 @@ class AuditLogModel(QAbstractTableModel):
         return labels.get(action, action)
 
     def set_entries(self, entries: list[AuditEntry], names: Names) -> None:
-        self.beginResetModel()
-        self._entries = list(entries)
         self._names = names
-        self.endResetModel()
+        self.replace_rows(entries)
 
     def entries(self) -> tuple[AuditEntry, ...]:
-        return tuple(self._entries)
+        return tuple(self._rows)
 
 
-class OwnershipModel(QAbstractTableModel):
+class OwnershipModel(NamedColumnsTableModel[OwnershipChange]):
     COLUMNS = ("at", "from", "to", "by")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._changes: list[OwnershipChange] = []
         self._names = Names({}, {})
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._changes)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._changes):
+        change = self.row_at(index)
+        if change is None or role != Qt.ItemDataRole.DisplayRole:
             return None
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        change = self._changes[index.row()]
-        column = self.COLUMNS[index.column()]
+        column = self.column_key(index)
         if column == "at":
             return change.at.replace("T", " ").removesuffix("Z")
         if column == "from":
@@ -183,23 +150,14 @@ class OwnershipModel(QAbstractTableModel):
             return self._names.user(change.to_owner) if change.to_owner else "—"
         return self._names.user(change.by)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        labels = {
+    def column_labels(self) -> dict[str, str]:
+        return {
             "at": self.tr("When (UTC)"),
             "from": self.tr("From"),
             "to": self.tr("To"),
             "by": self.tr("Changed by"),
         }
-        return labels[self.COLUMNS[section]]
 
     def set_changes(self, changes: list[OwnershipChange], names: Names) -> None:
-        self.beginResetModel()
-        self._changes = list(changes)
         self._names = names
-        self.endResetModel()
+        self.replace_rows(changes)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
-ModelIndex = QModelIndex | QPersistentModelIndex
+from desktop.ui.named_columns_model import ModelIndex, NamedColumnsTableModel
+
 CUSTOMER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -25,24 +26,14 @@ class PlanRow:
     successor_name: str = ""
 
 
-class HandoverPlanModel(QAbstractTableModel):
+class HandoverPlanModel(NamedColumnsTableModel[PlanRow]):
     COLUMNS = ("customer", "tier", "team", "successor")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PlanRow] = []
-
     # --- Qt model interface -----------------------------------------------------------------
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         if role == CUSTOMER_ID_ROLE:
             return row.customer_id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -58,26 +49,17 @@ class HandoverPlanModel(QAbstractTableModel):
             return None if row.successor_id else self.tr("Not handed over: pick a successor")
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        labels = {
+    def column_labels(self) -> dict[str, str]:
+        return {
             "customer": self.tr("Customer"),
             "tier": self.tr("Tier"),
             "team": self.tr("Team"),
             "successor": self.tr("Successor"),
         }
-        return labels[self.COLUMNS[section]]
 
     # --- the plan ---------------------------------------------------------------------------
     def set_rows(self, rows: list[PlanRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.replace_rows(rows)
 
     def rows(self) -> tuple[PlanRow, ...]:
         return tuple(self._rows)
