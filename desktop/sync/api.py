@@ -125,26 +125,23 @@ class ApiClient:
         params: dict[str, Any] | None = None,
         read_timeout: float | None = None,
     ) -> Any:
+        def send(token: str) -> Any:
+            return self.transport.request(
+                method,
+                path,
+                json_body=json_body,
+                params=params,
+                token=token,
+                read_timeout=read_timeout,
+            ).body
+
         token = self._current_token()
         try:
-            return self.transport.request(
-                method,
-                path,
-                json_body=json_body,
-                params=params,
-                token=token,
-                read_timeout=read_timeout,
-            ).body
+            return send(token)
         except Unauthorized:
-            token = self._refresh(stale=token)
-            return self.transport.request(
-                method,
-                path,
-                json_body=json_body,
-                params=params,
-                token=token,
-                read_timeout=read_timeout,
-            ).body
+            # The access token ran out (or was revoked) since it was issued: refresh once and
+            # send the same request again; a second refusal reaches the caller.
+            return send(self._refresh(stale=token))
 
     # --- sync -----------------------------------------------------------------------------
     def hello(self) -> Hello:
