@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, RowMapping, Select, select
 
 from desktop.store.changes import update_record
 from desktop.store.schema import entity_tables
@@ -70,6 +70,23 @@ def decode_value(entity: str, field_name: str, text: str | None) -> Any:
     return decoded if isinstance(decoded, str) else text
 
 
+def _listed_rows(
+    connection: Connection,
+    query: Select[Any],
+    *,
+    dismissed_key: str,
+    include_dismissed: bool,
+) -> list[RowMapping]:
+    """The rows of `query`, leaving out those the user dismissed (a set kept in `sync_state`,
+    since these server-written records cannot be deleted locally)."""
+    dismissed = state.read_json_set(connection, dismissed_key)
+    return [
+        row
+        for row in connection.execute(query).mappings()
+        if include_dismissed or row["id"] not in dismissed
+    ]
+
+
 class SyncInbox:
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
@@ -77,12 +94,14 @@ class SyncInbox:
     def conflicts(self, *, include_dismissed: bool = False) -> list[ConflictItem]:
         table = entity_tables["conflict"]
         with self.engine.connect() as connection:
-            dismissed = state.read_json_set(connection, state.DISMISSED_CONFLICTS)
-            rows = connection.execute(
+            rows = _listed_rows(
+                connection,
                 select(table)
                 .where(table.c.resolved.is_not(True))
-                .order_by(table.c.created_at.desc(), table.c.id)
-            ).mappings()
+                .order_by(table.c.created_at.desc(), table.c.id),
+                dismissed_key=state.DISMISSED_CONFLICTS,
+                include_dismissed=include_dismissed,
+            )
             return [
                 ConflictItem(
                     id=row["id"],
@@ -97,16 +116,17 @@ class SyncInbox:
                     created_at=row["created_at"],
                 )
                 for row in rows
-                if include_dismissed or row["id"] not in dismissed
             ]
 
     def sync_errors(self, *, include_dismissed: bool = False) -> list[SyncErrorItem]:
         table = entity_tables["sync_error"]
         with self.engine.connect() as connection:
-            dismissed = state.read_json_set(connection, state.DISMISSED_SYNC_ERRORS)
-            rows = connection.execute(
-                select(table).order_by(table.c.created_at.desc(), table.c.id)
-            ).mappings()
+            rows = _listed_rows(
+                connection,
+                select(table).order_by(table.c.created_at.desc(), table.c.id),
+                dismissed_key=state.DISMISSED_SYNC_ERRORS,
+                include_dismissed=include_dismissed,
+            )
             return [
                 SyncErrorItem(
                     id=row["id"],
@@ -119,7 +139,6 @@ class SyncInbox:
                     rejected_op=_rejected_op(row["rejected"]),
                 )
                 for row in rows
-                if include_dismissed or row["id"] not in dismissed
             ]
 
     def reapply_lost_value(self, *, conflict_id: str) -> dict[str, Any]:
