@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -28,15 +27,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
-from desktop.domain.messages import ValidationError
 from desktop.domain.values import ActivityKind
 from desktop.operations.activities import LoggedActivity, log_activity
 from desktop.operations.status import pending_changes
 from desktop.ui.context import UiContext
-from desktop.ui.customer_file_view import problem_text
 from desktop.ui.formatting import uses_chinese
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.reference_data import load_reference_data
+from desktop.ui.saving_dialog import SavingDialog
 from desktop.ui.search_palette import search_customers
 
 if TYPE_CHECKING:
@@ -61,9 +59,8 @@ def _save(
     return logged, pending_changes(engine)
 
 
-class LogActivityDialog(QDialog):
+class LogActivityDialog(SavingDialog):
     activity_logged = Signal(object)  # LoggedActivity
-    save_refused = Signal(str)  # the message shown
     completions_shown = Signal(int)  # number of customers offered
 
     def __init__(
@@ -205,8 +202,7 @@ class LogActivityDialog(QDialog):
             due = due.astimezone()  # the person's local time
         engine, customer_id = self._context.engine, self.customer_id
         kind = str(self.kind_combo.currentData())
-        self.saving = True
-        self.buttons.setEnabled(False)
+        self._begin_save()
         self._context.tasks.run_db(
             lambda: _save(
                 engine,
@@ -223,24 +219,14 @@ class LogActivityDialog(QDialog):
         )
 
     def _on_saved(self, result: tuple[LoggedActivity, int]) -> None:
-        self.saving = False
-        self.buttons.setEnabled(True)
+        self._end_save()
         logged, pending = result
         self._context.sync.note_local_write(pending_changes=pending)
         self.activity_logged.emit(logged)
         self.accept()
 
     def _on_save_error(self, error: BaseException) -> None:
-        self.saving = False
-        self.buttons.setEnabled(True)
-        if isinstance(error, ValidationError):
-            self._refuse(" ".join(problem_text(problem) for problem in error.problems))
-        else:
-            self._refuse(self.tr("Not saved: %1").replace("%1", str(error)))
-
-    def _refuse(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.save_refused.emit(message)
+        self._save_failed(error, not_saved=self.tr("Not saved: %1"))
 
     # --- labels -----------------------------------------------------------------------------
     def _load_kind_labels(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QLocale, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -19,15 +18,14 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import Engine
 
-from desktop.domain.messages import ValidationError
 from desktop.domain.values import CustomerKind
 from desktop.operations.customers import add_customer
 from desktop.operations.status import pending_changes
 from desktop.ui.context import UiContext
-from desktop.ui.customer_file_view import problem_text
 from desktop.ui.formatting import uses_chinese
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.reference_data import ReferenceData, load_reference_data
+from desktop.ui.saving_dialog import SavingDialog
 
 
 def _create(engine: Engine, values: dict[str, object]) -> tuple[str, int]:
@@ -35,9 +33,8 @@ def _create(engine: Engine, values: dict[str, object]) -> tuple[str, int]:
     return customer_id, pending_changes(engine)
 
 
-class NewCustomerDialog(QDialog):
+class NewCustomerDialog(SavingDialog):
     customer_created = Signal(str)  # the new customer's id
-    save_refused = Signal(str)
 
     def __init__(self, *, context: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,8 +96,7 @@ class NewCustomerDialog(QDialog):
         if self.saving:
             return
         values, engine = self.values(), self._context.engine
-        self.saving = True
-        self.buttons.setEnabled(False)
+        self._begin_save()
         self._context.tasks.run_db(
             lambda: _create(engine, values),
             on_done=self._on_created,
@@ -110,22 +106,14 @@ class NewCustomerDialog(QDialog):
         )
 
     def _on_created(self, result: tuple[str, int]) -> None:
-        self.saving = False
-        self.buttons.setEnabled(True)
+        self._end_save()
         customer_id, pending = result
         self._context.sync.note_local_write(pending_changes=pending)
         self.customer_created.emit(customer_id)
         self.accept()
 
     def _on_create_error(self, error: BaseException) -> None:
-        self.saving = False
-        self.buttons.setEnabled(True)
-        if isinstance(error, ValidationError):
-            message = " ".join(problem_text(problem) for problem in error.problems)
-        else:
-            message = self.tr("Not saved: %1").replace("%1", str(error))
-        self.error_label.setText(message)
-        self.save_refused.emit(message)
+        self._save_failed(error, not_saved=self.tr("Not saved: %1"))
 
     def _on_reference_loaded(self, reference: ReferenceData) -> None:
         chinese = uses_chinese(QLocale())

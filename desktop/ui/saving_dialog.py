@@ -1,0 +1,43 @@
+"""The save flow shared by the dialogs that write one record on the database thread.
+
+While a save is in flight the buttons are disabled (a second click must not write twice); a
+refusal is shown in the dialog's error label and the dialog stays open, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
+
+from desktop.domain.messages import ValidationError
+from desktop.ui.customer_file_view import problem_text
+
+
+class SavingDialog(QDialog):
+    save_refused = Signal(str)  # the message shown
+
+    # Built by each dialog in its own layout.
+    saving: bool
+    buttons: QDialogButtonBox
+    error_label: QLabel
+
+    def _begin_save(self) -> None:
+        self.saving = True
+        self.buttons.setEnabled(False)
+
+    def _end_save(self) -> None:
+        self.saving = False
+        self.buttons.setEnabled(True)
+
+    def _save_failed(self, error: BaseException, *, not_saved: str) -> None:
+        """End the save and say why: each validation problem, else `not_saved` (the dialog's own
+        translation of "Not saved: %1", so it keeps its translation context) with the error."""
+        self._end_save()
+        if isinstance(error, ValidationError):
+            self._refuse(" ".join(problem_text(problem) for problem in error.problems))
+        else:
+            self._refuse(not_saved.replace("%1", str(error)))
+
+    def _refuse(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.save_refused.emit(message)
