@@ -191,6 +191,31 @@ def update_user(
     return {k: row[k] for k in ("id", "login", "display_name", "role", "team_id", "active")}
 
 
+def _update_account(connection: Connection, *, user_id: str, values: dict[str, Any]) -> None:
+    """Change the user's account row; an unknown user is a 404, not a silent no-op."""
+    done = connection.execute(
+        update(accounts).where(accounts.c.user_id == user_id).values(**values)
+    )
+    if done.rowcount == 0:
+        raise not_found(f"User {user_id}")
+
+
+def _sync_user_active(
+    connection: Connection, allocator: Any, *, user_id: str, active: bool, action: str, actor: Actor
+) -> None:
+    """Mirror the account state into the synced user record (clients show who is still active)
+    and audit the change as `action`."""
+    save_record(
+        connection,
+        allocator,
+        entity="user",
+        record_id=user_id,
+        values={"active": active},
+        actor=actor,
+    )
+    record_audit(connection, actor=actor, action=action, entity="user", entity_id=user_id)
+
+
 def set_password(
     engine: Engine, *, user_id: str, password: str, settings: ServerSettings, actor: Actor
 ) -> None:
@@ -198,13 +223,7 @@ def set_password(
         raise ApiError(422, ErrorCode.VALIDATION, "A password needs at least 8 characters.")
     password_hash = password_hasher(settings).hash(password)
     with engine.begin() as connection:
-        done = connection.execute(
-            update(accounts)
-            .where(accounts.c.user_id == user_id)
-            .values(password_hash=password_hash)
-        )
-        if done.rowcount == 0:
-            raise not_found(f"User {user_id}")
+        _update_account(connection, user_id=user_id, values={"password_hash": password_hash})
         record_audit(
             connection, actor=actor, action="user.password", entity="user", entity_id=user_id
         )
@@ -234,25 +253,15 @@ def freeze_user(engine: Engine, *, user_id: str, actor: Actor) -> None:
 
 def mark_deactivated(connection: Connection, allocator: Any, *, user_id: str, actor: Actor) -> None:
     """Close the account inside the caller's transaction: revoke access, open the drain window."""
-    done = connection.execute(
-        update(accounts)
-        .where(accounts.c.user_id == user_id)
-        .values(state="deactivated", deactivated_at=time.time(), drained_at=None)
+    _update_account(
+        connection,
+        user_id=user_id,
+        values={"state": "deactivated", "deactivated_at": time.time(), "drained_at": None},
     )
-    if done.rowcount == 0:
-        raise not_found(f"User {user_id}")
     # Refresh tokens stay: from now on they only yield drain tokens (upload, no download).
     revoke_all(connection, user_id=user_id, keep_refresh=True)
-    save_record(
-        connection,
-        allocator,
-        entity="user",
-        record_id=user_id,
-        values={"active": False},
-        actor=actor,
-    )
-    record_audit(
-        connection, actor=actor, action="user.deactivate", entity="user", entity_id=user_id
+    _sync_user_active(
+        connection, allocator, user_id=user_id, active=False, action="user.deactivate", actor=actor
     )
 
 
@@ -274,21 +283,16 @@ def mark_drained(engine: Engine, *, user_id: str, client_id: str) -> None:
 def reactivate_user(engine: Engine, *, user_id: str, actor: Actor) -> None:
     """Undo a freeze or deactivation (someone returns): the account is active again."""
     with write_transaction(engine) as (connection, allocator):
-        done = connection.execute(
-            update(accounts)
-            .where(accounts.c.user_id == user_id)
-            .values(state="active", deactivated_at=None, drained_at=None)
+        _update_account(
+            connection,
+            user_id=user_id,
+            values={"state": "active", "deactivated_at": None, "drained_at": None},
         )
-        if done.rowcount == 0:
-            raise not_found(f"User {user_id}")
-        save_record(
+        _sync_user_active(
             connection,
             allocator,
-            entity="user",
-            record_id=user_id,
-            values={"active": True},
+            user_id=user_id,
+            active=True,
+            action="user.reactivate",
             actor=actor,
-        )
-        record_audit(
-            connection, actor=actor, action="user.reactivate", entity="user", entity_id=user_id
         )
