@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
                 "screen_customers": lambda: self.show_screen(Screen.CUSTOMERS),
                 "screen_pipeline": lambda: self.show_screen(Screen.PIPELINE),
                 "screen_sync_inbox": lambda: self.show_screen(Screen.INBOX),
-                "undo": self.pipeline.undo_last_move,
+                "undo": self._undo_on_pipeline,
                 "sync_now": self.sync_now,
                 "settings": self.settings_requested.emit,
                 "help": self.show_shortcuts,
@@ -260,6 +260,11 @@ class MainWindow(QMainWindow):
 
     def current_screen(self) -> Screen:
         return Screen(self.stack.currentIndex())
+
+    def _undo_on_pipeline(self) -> None:
+        # The only undoable action is a stage move: elsewhere Ctrl+Z must not move deals back.
+        if self.current_screen() is Screen.PIPELINE:
+            self.pipeline.undo_last_move()
 
     def open_customer(self, customer_id: str) -> None:
         self.customer_file.show_customer(customer_id)

@@ -289,3 +289,14 @@ def test_history_opens_the_audit_log_on_the_customer(qtbot, window):
     window.records.history_action.trigger()
     assert window.current_screen() is Screen.AUDIT
     qtbot.waitUntil(lambda: customer_id in admin.audit_customers, timeout=5000)
+
+
+def test_ctrl_z_undoes_a_stage_move_only_on_the_pipeline_board(window, monkeypatch):
+    undone: list[bool] = []
+    monkeypatch.setattr(window.pipeline, "undo_last_move", lambda: undone.append(True))
+    window.show_screen(Screen.CUSTOMERS)
+    window.shortcut_actions["undo"].trigger()
+    assert undone == []
+    window.show_screen(Screen.PIPELINE)
+    window.shortcut_actions["undo"].trigger()
+    assert undone == [True]
