@@ -1,9 +1,15 @@
-"""Rows of the replica turned into the domain's frozen read models (one converter per model)."""
+"""Rows of the replica turned into the domain's frozen read models (one converter per model).
+
+Every read-model field has a column of the same name, so each converter copies the columns and
+spells out only the fields that need more than a copy (a NULL shown as "", a flag, a default).
+A missing column raises KeyError at once rather than leaving a field silently empty.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import fields
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from desktop.domain.models import (
     ActivityEntry,
@@ -14,105 +20,69 @@ from desktop.domain.models import (
 )
 from desktop.domain.records import split_tags
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+    Model = TypeVar("Model", bound=DataclassInstance)
+else:
+    Model = TypeVar("Model")
+
+
+def read_model(model: type[Model], row: Mapping[Any, Any], **converted: Any) -> Model:
+    """`model` with each field copied from the row's column of that name, except `converted`."""
+    copied = {field.name: row[field.name] for field in fields(model) if field.name not in converted}
+    return model(**copied, **converted)
+
 
 def _text(row: Mapping[Any, Any], name: str) -> str:
     return str(row.get(name) or "")
 
 
 def customer_details(row: Mapping[Any, Any]) -> CustomerDetails:
-    return CustomerDetails(
-        id=row["id"],
+    return read_model(
+        CustomerDetails,
+        row,
         name=_text(row, "name"),
-        kind=row["kind"],
-        account_type=row["account_type"],
-        industry=row["industry"],
-        address=row["address"],
-        phone=row["phone"],
-        email=row["email"],
-        website=row["website"],
-        fax=row["fax"],
-        source=row["source"],
-        owner_id=row["owner_id"],
-        team_id=row["team_id"],
-        lifecycle=row["lifecycle"],
-        tier=row["tier"],
-        value_label=row["value_label"],
         tags=split_tags(row["tags"]),
-        credit_notes=row["credit_notes"],
-        created_at=row["created_at"],
         archived=bool(row["archived"]),
         version=int(row["version"]),
     )
 
 
 def contact(row: Mapping[Any, Any]) -> Contact:
-    return Contact(
-        id=row["id"],
-        customer_id=row["customer_id"],
-        name=_text(row, "name"),
-        title=row["title"],
-        phone=row["phone"],
-        mobile=row["mobile"],
-        email=row["email"],
-        address=row["address"],
-        birthday=row["birthday"],
-        buying_role=row["buying_role"],
-        notes=row["notes"],
-        archived=bool(row["archived"]),
-    )
+    return read_model(Contact, row, name=_text(row, "name"), archived=bool(row["archived"]))
 
 
 def activity_entry(row: Mapping[Any, Any]) -> ActivityEntry:
-    return ActivityEntry(
-        id=row["id"],
-        customer_id=row["customer_id"],
+    return read_model(
+        ActivityEntry,
+        row,
         kind=_text(row, "kind"),
         occurred_at=_text(row, "occurred_at"),
-        duration_min=row["duration_min"],
-        place=row["place"],
-        subject=row["subject"],
-        notes=row["notes"],
-        outcome=row["outcome"],
-        next_step=row["next_step"],
-        done_by=row["done_by"],
-        recorded_by=row["recorded_by"],
-        amends_id=row["amends_id"],
+        # Computed by the timeline query (the newest correction), not an activity column: a row
+        # read straight from the table has none.
         amended_by_id=row.get("amended_by_id"),
     )
 
 
 def followup(row: Mapping[Any, Any]) -> FollowUp:
-    return FollowUp(
-        id=row["id"],
-        customer_id=row["customer_id"],
+    return read_model(
+        FollowUp,
+        row,
         customer_name=_text(row, "customer_name"),
-        activity_id=row["activity_id"],
         title=_text(row, "title"),
         due_at=_text(row, "due_at"),
-        assignee_id=row["assignee_id"],
         priority=row["priority"] or "normal",
         done=bool(row["done"]),
-        done_at=row["done_at"],
     )
 
 
 def opportunity(row: Mapping[Any, Any]) -> Opportunity:
-    return Opportunity(
-        id=row["id"],
-        customer_id=row["customer_id"],
+    return read_model(
+        Opportunity,
+        row,
         name=_text(row, "name"),
-        amount=row["amount"],
-        currency=row["currency"],
-        probability=row["probability"],
-        pipeline_id=row["pipeline_id"],
-        stage_id=row["stage_id"],
         stage_name=_text(row, "stage_name"),
-        expected_close=row["expected_close"],
-        owner_id=row["owner_id"],
         status=row["status"] or "open",
-        how_to_win=row["how_to_win"],
-        competitors=row["competitors"],
-        lost_reason=row["lost_reason"],
-        created_at=row["created_at"],
         archived=bool(row["archived"]),
     )
