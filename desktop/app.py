@@ -253,12 +253,15 @@ class DesktopApp:
         server_url = state.get(self.replica, state.SERVER_URL) or str(
             self.settings.get("sync.server_url")
         )
+        status = self.sync.status()  # says whether the keyring failed in this run
         dialog = LoginDialog(
             tasks=self.tasks,
             sign_in=self._sign_in_with_form,
             server_url=server_url,
             server_url_locked=self.settings.is_locked("sync.server_url"),
             login=state.get(self.replica, state.LOGIN) or "",
+            credential_storage=status.credential_storage if status else "keyring",
+            remember_allowed=bool(self.settings.get("privacy.remember_password")),
             parent=self.window,
         )
         dialog.signed_in.connect(self._on_signed_in)
@@ -285,6 +288,7 @@ class DesktopApp:
             password=form.password,
             interval_seconds=self._interval(),
             ca_bundle=self._ca_bundle(),
+            remember=form.remember and bool(self.settings.get("privacy.remember_password")),
         )
 
     def _on_signed_in(self, _form: LoginForm, signed: object) -> None:

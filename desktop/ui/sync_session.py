@@ -100,8 +100,11 @@ def sign_in(
     interval_seconds: float = 300.0,
     options: SyncOptions | None = None,
     ca_bundle: str | Path | None = None,
+    remember: bool = True,
 ) -> SignedIn:
-    """Sign in (network and a small replica write): runs on a worker thread, raises SyncError."""
+    """Sign in (network and a small replica write): runs on a worker thread, raises SyncError.
+    Without `remember` (the person's choice, or the firm's `privacy.remember_password` policy)
+    the sign-in lasts this run only and any token saved before is removed from the keyring."""
     previous = state.get(replica, state.USER_ID)
     session = build_session(
         replica=replica,
@@ -112,6 +115,9 @@ def sign_in(
         options=options,
         ca_bundle=ca_bundle,
     )
+    if not remember:
+        session.api.credentials.delete()
+        session.api.credentials.storage = "session-only"
     pair = session.api.login(login=login, password=password)
     user_id = str(pair.user_id)
     if previous and previous != user_id:

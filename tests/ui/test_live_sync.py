@@ -243,3 +243,34 @@ def test_a_visit_logged_offline_is_kept_then_drained_and_seen_by_a_second_client
         signed.session.api.transport.close()
     finally:
         second.dispose()
+
+
+def test_a_sign_in_not_to_remember_leaves_nothing_in_the_keyring(
+    tmp_path, live_server, memory_keyring
+):
+    path = tmp_path / "replica.sqlite3"
+    replica = open_replica(path)
+    login = generate_firm(size="tiny").account_managers[0].login  # the firm the server holds
+
+    def sign_in_once(*, remember: bool) -> SignedIn:
+        signed = sign_in(
+            replica=replica,
+            replica_path=path,
+            server_url=live_server.url,
+            login=login,
+            password=DEMO_PASSWORD,
+            remember=remember,
+        )
+        signed.session.api.transport.close()
+        return signed
+
+    try:
+        remembered = sign_in_once(remember=True)
+        assert remembered.session.api.credentials.storage == "keyring"
+        assert len(memory_keyring.secrets) == 1
+        forgotten = sign_in_once(remember=False)
+        assert forgotten.session.api.credentials.storage == "session-only"
+        assert forgotten.session.api.credentials.load()  # this run stays signed in
+        assert memory_keyring.secrets == {}  # the earlier saved token is gone too
+    finally:
+        replica.dispose()
