@@ -316,9 +316,28 @@ class DesktopApp:
     def _show_settings(self) -> None:
         from desktop.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(settings=self.settings, parent=self.window)
+        dialog = SettingsDialog(
+            settings=self.settings, server_policies=self._server_policies(), parent=self.window
+        )
         dialog.language_chosen.connect(self.translations.apply)
+        dialog.settings_saved.connect(self._on_settings_saved)
         dialog.open()
+
+    def _server_policies(self) -> dict[str, str]:
+        """The policies the server's last hello sent, shown beside the machine's (read-only)."""
+        if self.replica is None:
+            return {}
+        said = {
+            "policy.max_offline_days": state.get(self.replica, state.MAX_OFFLINE_DAYS),
+            "policy.export_allowed": state.get(self.replica, state.EXPORT_ALLOWED),
+            "policy.export_max_rows": state.get(self.replica, state.EXPORT_MAX_ROWS),
+        }
+        return {key: value for key, value in said.items() if value is not None}
+
+    def _on_settings_saved(self, changed: dict[str, object]) -> None:
+        # The loop reads its interval at every cycle, so a new one applies from the next.
+        if "sync.interval_seconds" in changed and self.session is not None:
+            self.session.loop.interval_seconds = float(str(changed["sync.interval_seconds"]))
 
     # --- timings and the smoke test ---------------------------------------------------------
     def _on_window_ready(self) -> None:

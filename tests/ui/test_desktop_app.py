@@ -112,3 +112,31 @@ def test_a_missing_ca_bundle_is_said_plainly_and_the_copy_stays_usable(
     assert "missing-ca.pem" in messages[0]
     assert first_start.session is None
     assert first_start.window is not None and first_start.window.isVisible()
+
+
+def test_settings_show_the_servers_policies_and_a_new_interval_reaches_the_loop(
+    qtbot, first_start, tmp_path
+):
+    from types import SimpleNamespace
+
+    from desktop.sync import state
+    from desktop.ui.settings_dialog import SettingsDialog
+
+    assert first_start.start() is True
+    state.put(first_start.replica, max_offline_days=14, export_allowed="false")
+    first_start._show_settings()
+    dialog = first_start.window.findChild(SettingsDialog)
+    assert dialog is not None
+    table = dialog.policy_table
+    from_server = [
+        table.item(row, 1).text()
+        for row in range(table.rowCount())
+        if "server" in (table.item(row, 2).text().lower())
+    ]
+    assert len(from_server) == 2 and "14" in from_server
+    loop = SimpleNamespace(interval_seconds=300.0)
+    first_start.session = SimpleNamespace(loop=loop)
+    dialog.settings_saved.emit({"sync.interval_seconds": 120})
+    assert loop.interval_seconds == 120.0
+    first_start.session = None
+    dialog.close()
