@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping, Select, select
 
+from desktop.operations.read_models import read_model
 from desktop.store.changes import update_record
 from desktop.store.schema import entity_tables
 from desktop.sync import state
@@ -102,21 +103,7 @@ class SyncInbox:
                 dismissed_key=state.DISMISSED_CONFLICTS,
                 include_dismissed=include_dismissed,
             )
-            return [
-                ConflictItem(
-                    id=row["id"],
-                    customer_id=row["customer_id"],
-                    entity=row["entity"],
-                    entity_id=row["entity_id"],
-                    field=row["field"],
-                    kept_value=row["kept_value"],
-                    lost_value=row["lost_value"],
-                    lost_by=row["lost_by"],
-                    won_by=row["won_by"],
-                    created_at=row["created_at"],
-                )
-                for row in rows
-            ]
+            return [read_model(ConflictItem, row) for row in rows]
 
     def sync_errors(self, *, include_dismissed: bool = False) -> list[SyncErrorItem]:
         table = entity_tables["sync_error"]
@@ -128,14 +115,10 @@ class SyncInbox:
                 include_dismissed=include_dismissed,
             )
             return [
-                SyncErrorItem(
-                    id=row["id"],
-                    entity=row["entity"],
-                    entity_id=row["entity_id"],
-                    code=row["code"],
-                    message=row["message"],
+                read_model(
+                    SyncErrorItem,
+                    row,
                     rejected=_rejected_values(row["rejected"]),
-                    created_at=row["created_at"],
                     rejected_op=_rejected_op(row["rejected"]),
                 )
                 for row in rows
