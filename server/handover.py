@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select
 
 from protocol.messages import ErrorCode
 from server.audit import record_audit
+from server.client_reports import unsynced_of
 from server.db import SeqAllocator, utc_now_iso, write_transaction
 from server.errors import ApiError
 from server.people import mark_deactivated, not_found
@@ -218,6 +219,7 @@ def handover_preview(
             "open_followups": len(
                 _open_followups(connection, from_user=from_user_id, customer_ids=None)
             ),
+            **unsynced_of(connection, user_id=from_user_id),
         }
 
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, and_, case, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from protocol.entities import ENTITIES, EntitySpec
@@ -414,10 +414,20 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
                 break  # a gap: the client resends from last + 1
             results.append(session.apply_or_reject(mutation))
             last = mutation.id
+        taken = sum(1 for result in results if result.status != "skipped")
         connection.execute(
             update(clients)
             .where(clients.c.client_id == request.client_id)
-            .values(last_mutation_id=last, last_seen=utc_now_iso(), user_id=principal.user_id)
+            .values(
+                last_mutation_id=last,
+                last_seen=utc_now_iso(),
+                user_id=principal.user_id,
+                # What the client reported unsent at its hello, less what just arrived.
+                pending_changes=case(
+                    (clients.c.pending_changes > taken, clients.c.pending_changes - taken),
+                    else_=0,
+                ),
+            )
         )
         epoch = read_meta(connection)[0]
     return PushResponse(last_mutation_id=last, results=results, epoch=epoch)

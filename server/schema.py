@@ -96,6 +96,9 @@ clients = Table(
     Column("last_seen", String(40)),
     # Cursors below this seq must reset (the user's scope changed under them).
     Column("reset_below_seq", BigInteger, nullable=False, default=0),
+    # What the client last said it still holds unsent (its hello), for the hand-over preview.
+    Column("pending_changes", Integer),
+    Column("pending_reported_at", String(40)),
 )
 
 accounts = Table(

@@ -43,6 +43,9 @@ class HandoverCounts:
     customers: int
     open_opportunities: int
     open_followups: int
+    # Preview only: what the leaver's laptops said at their last hello they still hold unsent
+    # (it reaches the firm with the drain).
+    unsynced_changes: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def _counts(body: Any, what: str) -> HandoverCounts:
         customers=_count(body, "customers", what),
         open_opportunities=_count(body, "open_opportunities", what),
         open_followups=_count(body, "open_followups", what),
+        unsynced_changes=_count(body, "unsynced_changes", what),
     )
 
 

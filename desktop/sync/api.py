@@ -144,8 +144,15 @@ class ApiClient:
             return send(self._refresh(stale=token))
 
     # --- sync -----------------------------------------------------------------------------
-    def hello(self) -> Hello:
-        body = self._call("GET", "/sync/hello")
+    def hello(self, *, pending_changes: int | None = None) -> Hello:
+        """`pending_changes` (our unsent outbox entries) lets an administrator's hand-over
+        preview say what is still on this laptop."""
+        params = (
+            None
+            if pending_changes is None
+            else {"client_id": self.client_id, "pending": pending_changes}
+        )
+        body = self._call("GET", "/sync/hello", params=params)
         if not isinstance(body, dict) or "epoch" not in body:
             raise ServerError("The server's hello answer was not understood.")
         user = body.get("user") or {}

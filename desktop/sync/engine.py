@@ -126,7 +126,9 @@ class SyncEngine:
 
     def _cycle(self, tally: _Tally) -> SyncSummary:
         try:
-            hello = self.api.hello()
+            with self.engine.connect() as connection:
+                unsent = outbox.pending_count(connection)
+            hello = self.api.hello(pending_changes=unsent)
         except Wipe:
             return self._finish_wipe()
         state.put(self.engine, stopped_reason=None)

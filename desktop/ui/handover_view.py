@@ -272,6 +272,13 @@ class HandoverView(QWidget):
                     self._preview.open_followups,
                 )
             )  # fmt: skip
+            if self._preview.unsynced_changes:
+                lines.append(
+                    self.tr("Their laptops still hold {0} unsent changes (at their last sync); "
+                            "these reach the successor when a laptop drains.").format(
+                        self._preview.unsynced_changes
+                    )
+                )  # fmt: skip
         for successor_id, customers in self.plan_model.plan().items():
             name = self._users[successor_id].display_name if successor_id in self._users else "?"
             lines.append(self.tr("{0} customers go to {1}.").format(len(customers), name))

@@ -477,6 +477,10 @@
         <translation>离职人员名下有 {0} 个客户、{1} 个进行中的销售机会、{2} 项未完成的待办。</translation>
     </message>
     <message>
+        <source>Their laptops still hold {0} unsent changes (at their last sync); these reach the successor when a laptop drains.</source>
+        <translation>其电脑上仍有 {0} 条未发送的修改（截至上次同步）；电脑交回数据时，这些修改会转给接手人。</translation>
+    </message>
+    <message>
         <source>{0} customers go to {1}.</source>
         <translation>{0} 个客户交接给 {1}。</translation>
     </message>

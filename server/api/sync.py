@@ -22,6 +22,7 @@ from protocol.messages import (
     PushResponse,
 )
 from server.api.responses import ERRORS
+from server.client_reports import record_pending
 from server.db import read_meta
 from server.errors import ApiError
 from server.people import mark_drained
@@ -48,9 +49,17 @@ def check_protocol_header(value: int | None) -> None:
 
 @router.get("/hello")
 def hello(
-    principal: DrainPrincipalDep, services: ServicesDep, protocol: ProtocolHeader = None
+    principal: DrainPrincipalDep,
+    services: ServicesDep,
+    protocol: ProtocolHeader = None,
+    client_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    pending: Annotated[int | None, Query(ge=0, le=1_000_000_000)] = None,
 ) -> dict[str, Any]:
     check_protocol_header(protocol)
+    if client_id is not None and pending is not None:
+        record_pending(
+            services.engine, client_id=client_id, user_id=principal.user_id, pending=pending
+        )
     with services.engine.connect() as connection:
         epoch = read_meta(connection)[0]
     return {

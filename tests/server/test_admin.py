@@ -333,3 +333,41 @@ def test_partial_handover_moves_only_the_leavers_chosen_customers(
     server.sync_down(ann)
     assert set(server.records(ann, "customer")) == {second["customer"]}
     assert server.records(ann, "opportunity")[second["open"]]["owner_id"] == firm.ann
+
+
+def test_the_hand_over_preview_counts_what_the_leavers_laptops_still_hold(
+    server: ServerHarness, firm: Firm
+) -> None:
+    ann, bob, admin = server.login("ann"), server.login("bob"), server.login("admin")
+
+    def preview() -> dict[str, Any]:
+        answer = server.client.get(
+            "/admin/handover/preview",
+            headers=admin.headers,
+            params={"from": firm.ann, "to": firm.bob},
+        )
+        assert answer.status_code == 200
+        return dict(answer.json())
+
+    assert preview()["unsynced_changes"] == 0 and preview()["unsynced_reported_at"] is None
+    for client_id, pending in (("ann-laptop", 3), ("ann-desktop", 2)):
+        said = server.client.get(
+            "/sync/hello", headers=ann.headers, params={"client_id": client_id, "pending": pending}
+        )
+        assert said.status_code == 200
+    # Another user's hello about their own laptop does not count for ann.
+    server.client.get("/sync/hello", headers=bob.headers, params={"client_id": "b", "pending": 7})
+    assert preview()["unsynced_changes"] == 5
+    server.client.get(
+        "/sync/hello", headers=ann.headers, params={"client_id": "ann-laptop", "pending": 0}
+    )
+    counts = preview()
+    assert counts["unsynced_changes"] == 2 and counts["unsynced_reported_at"] is not None
+    # What arrives by push no longer counts, before the laptop's next hello says so.
+    desktop = server.login("ann", client_id="ann-desktop")
+    server.push(desktop, desktop.mutation("customer", new_id(), "create", {"name": "新客户"}))
+    assert preview()["unsynced_changes"] == 1
+    refused = server.client.get(
+        "/sync/hello", headers=ann.headers, params={"client_id": "x", "pending": -1}
+    )
+    assert refused.status_code == 422 and set(refused.json()) >= {"code", "message"}

@@ -24,7 +24,7 @@ def test_init_is_idempotent_and_keeps_the_epoch(database_url: str) -> None:
         assert {"alembic_version", "change_log", "customer", "audit_log", "tokens"} <= tables
         with engine.connect() as connection:
             version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
-            assert version.scalar() == "0003"
+            assert version.scalar() == "0004"
     finally:
         engine.dispose()
 

@@ -163,3 +163,24 @@ def test_a_team_head_hands_over_within_the_own_team_only(qtbot, tasks: TaskRunne
                 assert finished.args[0]["zhao"].customers == 3
         finally:
             head.close()
+
+
+def test_the_preview_says_what_the_leavers_laptop_still_holds(
+    qtbot, tasks: TaskRunner, firm_online, tmp_path: Path
+):
+    firm, _book, admin, server_url = firm_online
+    laptop = sign_in(server_url, login="li", data_dir=tmp_path / "li-laptop")
+    try:
+        laptop.api.hello(pending_changes=4)  # as the sync engine reports it at every sync
+    finally:
+        laptop.close()
+    with ui_context_for(admin.engine, tasks=tasks, folder=tmp_path, user_id=firm.admin) as context:
+        view = HandoverView(context=context, admin=AdminClient(api=admin.api))
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.users_loaded, timeout=10_000):
+            view.load()
+        view.select_successor(firm.successor)
+        with qtbot.waitSignal(view.preview_ready, timeout=10_000) as preview:
+            view.select_leaver(firm.leaver)
+        assert preview.args[0].unsynced_changes == 4
+        assert "still hold 4 unsent changes" in view.preview_label.text()
