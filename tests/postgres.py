@@ -96,8 +96,19 @@ def start_cluster(parent: Path) -> PostgresCluster:
         "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
     subprocess.run(
-        _as_postgres([pg_ctl, "-D", str(directory), "-w", "-l", str(directory / "log"),
-                      "-o", options, "start"]),
+        _as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(directory),
+                "-w",
+                "-l",
+                str(directory / "log"),
+                "-o",
+                options,
+                "start",
+            ]
+        ),
         check=True,
         capture_output=True,
     )

@@ -41,16 +41,27 @@ Index("ix_customer_name", entity_tables["customer"].c.name)
 _customer = entity_tables["customer"]
 Index("ix_customer_list", _customer.c.archived, _customer.c.name, _customer.c.id)
 for _filter in ("owner_id", "team_id", "tier", "lifecycle"):
-    Index(f"ix_customer_list_{_filter}", _customer.c[_filter], _customer.c.archived,
-          _customer.c.name, _customer.c.id)
+    Index(
+        f"ix_customer_list_{_filter}",
+        _customer.c[_filter],
+        _customer.c.archived,
+        _customer.c.name,
+        _customer.c.id,
+    )
 # Sorting the whole list by another column (a click on its header) pages through these.
 for _sort in ("industry", "tier", "lifecycle", "created_at"):
     Index(f"ix_customer_sort_{_sort}", _customer.c.archived, _customer.c[_sort], _customer.c.id)
 # "My follow-ups": one user's open follow-ups by due time.
-Index("ix_followup_assignee_due", entity_tables["followup"].c.assignee_id,
-      entity_tables["followup"].c.due_at)
-Index("ix_activity_customer_time", entity_tables["activity"].c.customer_id,
-      entity_tables["activity"].c.occurred_at)
+Index(
+    "ix_followup_assignee_due",
+    entity_tables["followup"].c.assignee_id,
+    entity_tables["followup"].c.due_at,
+)
+Index(
+    "ix_activity_customer_time",
+    entity_tables["activity"].c.customer_id,
+    entity_tables["activity"].c.occurred_at,
+)
 Index("ix_followup_due", entity_tables["followup"].c.done, entity_tables["followup"].c.due_at)
 Index("ix_opportunity_stage", entity_tables["opportunity"].c.stage_id)
 
@@ -68,8 +79,13 @@ customer_tag = Table(
     Column("name", _customer.c.name.type),
     sqlite_with_rowid=False,
 )
-Index("ix_customer_tag_list", customer_tag.c.tag, customer_tag.c.archived, customer_tag.c.name,
-      customer_tag.c.customer_id)
+Index(
+    "ix_customer_tag_list",
+    customer_tag.c.tag,
+    customer_tag.c.archived,
+    customer_tag.c.name,
+    customer_tag.c.customer_id,
+)
 
 outbox = Table(
     "outbox",

@@ -52,9 +52,7 @@ def test_archive_instead_of_delete(replica: Engine) -> None:
     with replica.begin() as connection:
         customer_id = create_record(connection, entity="customer", fields={"name": "Old"})
         assert set_archived(connection, entity="customer", record_id=customer_id, archived=True)
-        assert not set_archived(
-            connection, entity="customer", record_id=customer_id, archived=True
-        )
+        assert not set_archived(connection, entity="customer", record_id=customer_id, archived=True)
     assert _count(replica, entity_tables["customer"]) == 1
     with replica.connect() as connection:
         ops = [row.op for row in connection.execute(select(outbox.c.op))]
