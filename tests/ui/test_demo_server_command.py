@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from desktop.ui import demo_server
 from desktop.ui.demo_server import SERVER_PROGRAM, DemoServerError, server_command
 
 
@@ -22,7 +21,7 @@ def frozen_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     app.write_text("")
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(app))
-    monkeypatch.setattr(demo_server.shutil, "which", lambda _name: None)
+    monkeypatch.setattr("shutil.which", lambda _name: None)
     return app
 
 

@@ -92,18 +92,20 @@ def test_a_missing_ca_bundle_is_said_plainly_and_the_copy_stays_usable(
 ):
     import json
 
-    from desktop import app as app_module
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.settings import Settings
     from desktop.store.replica import open_replica
     from desktop.sync import state
 
     messages: list[str] = []
     monkeypatch.setattr(
-        app_module.QMessageBox, "critical", lambda _parent, _title, text: messages.append(text)
+        QMessageBox, "critical", lambda _parent, _title, text: messages.append(text)
     )
     (tmp_path / "settings.json").write_text(
         json.dumps({"sync.ca_bundle": str(tmp_path / "missing-ca.pem")}), encoding="utf-8"
     )
-    first_start.settings = app_module.Settings.load()
+    first_start.settings = Settings.load()
     replica = open_replica(tmp_path / "data" / "replica.sqlite3")
     state.put(replica, server_url="https://crm.example.com", login="wang", user_id="u-1")
     replica.dispose()

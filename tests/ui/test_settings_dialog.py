@@ -15,7 +15,9 @@ from desktop.ui.settings_dialog import (
 )
 
 
-def _settings(tmp_path: Path, machine: dict | None = None, user: dict | None = None) -> Settings:
+def _settings(
+    tmp_path: Path, machine: dict[str, object] | None = None, user: dict[str, object] | None = None
+) -> Settings:
     machine_path = tmp_path / "machine.json"
     user_path = tmp_path / "user" / "settings.json"
     if machine is not None:
