@@ -43,7 +43,7 @@ GOAL_MAX_GAP_MS = 100
 HEARTBEAT_MS = 10
 SETTLE_BEATS = 5  # the window's first loads happen before these; the sync is measured after
 LOGIN = "admin"
-LONG_GAPS_LISTED = 10  # the first ones, with when they happened
+LONG_GAPS_LISTED = 10  # in the table; the JSON lists every long gap
 
 
 @dataclass
@@ -253,7 +253,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "p99_ui_gap_ms": round(percentile(gaps, 0.99), 1) if gaps else None,
         "p50_ui_gap_ms": round(percentile(gaps, 0.50), 1) if gaps else None,
         "gaps_over_100_ms": sum(1 for gap in gaps if gap > GOAL_MAX_GAP_MS),
-        "long_gaps": measured.long_gaps(over_ms=GOAL_MAX_GAP_MS)[:LONG_GAPS_LISTED],
+        "long_gaps": measured.long_gaps(over_ms=GOAL_MAX_GAP_MS),
         "progress_reports": len(measured.reports),
         "bar_visible_at_every_report": bool(measured.reports)
         and all(visible for *_rest, visible in measured.reports),
@@ -278,7 +278,7 @@ def table(report: dict[str, Any]) -> str:
         ("gaps over 100 ms", report["gaps_over_100_ms"], "0"),
         *(
             (f"  gap of {gap['ms']:.0f} ms ending at (s)", gap["ended_at_s"], "")
-            for gap in report["long_gaps"]
+            for gap in report["long_gaps"][:LONG_GAPS_LISTED]
         ),
         ("progress reports", report["progress_reports"], ""),
         ("bar visible at every report", _yes_no(report["bar_visible_at_every_report"]), "yes"),
