@@ -53,16 +53,34 @@ class UiMeasurement:
     beats: list[float] = field(default_factory=list)
     # One per progress report: (rows so far, the bar's value, whether the bar was visible).
     reports: list[tuple[int, int, bool]] = field(default_factory=list)
+    report_times: list[float] = field(default_factory=list)  # perf_counter of each report
     sync_started: float = 0.0  # perf_counter when the loop was attached
+
+    def report(self, *, rows: int, bar_value: int, bar_visible: bool) -> None:
+        self.reports.append((rows, bar_value, bar_visible))
+        self.report_times.append(time.perf_counter())
+
+    def rows_reported_by(self, moment: float) -> int:
+        """Rows the last progress report before `moment` announced (0 before the first page)."""
+        return max(
+            (rows for (rows, *_rest), at in zip(self.reports, self.report_times, strict=True)
+             if at <= moment),
+            default=0,
+        )  # fmt: skip
 
     def gaps_ms(self) -> list[float]:
         return [(later - earlier) * 1000 for earlier, later in pairwise(self.beats)]
 
-    def long_gaps(self, *, over_ms: float) -> list[dict[str, float]]:
+    def long_gaps(self, *, over_ms: float) -> list[dict[str, float | int]]:
         """When each long gap ended (seconds after the sync started) and how long it was: early
-        ones point at the window's first loads, the last one at the work after the last page."""
+        ones point at the window's first loads, the last one at the work after the last page; the
+        rows reported by then say which page was being pulled or applied."""
         return [
-            {"ended_at_s": round(later - self.sync_started, 2), "ms": round(gap, 1)}
+            {
+                "ended_at_s": round(later - self.sync_started, 2),
+                "ms": round(gap, 1),
+                "rows_reported_before": self.rows_reported_by(later),
+            }
             for (_earlier, later), gap in zip(pairwise(self.beats), self.gaps_ms(), strict=True)
             if gap > over_ms
         ]
@@ -163,8 +181,8 @@ def measure_window_sync(
         measured = UiMeasurement()
         bar = window.sync_status.progress
         controller.progress.connect(
-            lambda rows, _total: measured.reports.append(
-                (rows, bar.value(), bar.isVisibleTo(window))
+            lambda rows, _total: measured.report(
+                rows=rows, bar_value=bar.value(), bar_visible=bar.isVisibleTo(window)
             )
         )
         heartbeat = QTimer()
@@ -277,7 +295,11 @@ def table(report: dict[str, Any]) -> str:
         ("p50 UI gap (ms)", report["p50_ui_gap_ms"], ""),
         ("gaps over 100 ms", report["gaps_over_100_ms"], "0"),
         *(
-            (f"  gap of {gap['ms']:.0f} ms ending at (s)", gap["ended_at_s"], "")
+            (
+                f"  gap of {gap['ms']:.0f} ms at (s; rows reported by then)",
+                f"{gap['ended_at_s']:.2f}; {gap['rows_reported_before']:,}",
+                "",
+            )
             for gap in report["long_gaps"][:LONG_GAPS_LISTED]
         ),
         ("progress reports", report["progress_reports"], ""),
