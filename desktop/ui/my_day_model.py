@@ -10,18 +10,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDateTime,
     QLocale,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.operations.day_queries import DayItem
+from desktop.ui.named_columns_model import NamedColumnsTableModel
 
 OVERDUE_COLOUR = QColor("#b3261e")
 ItemRole = Qt.ItemDataRole.UserRole + 1  # the row's DayItem, for the view's actions
@@ -52,50 +51,31 @@ def priority_label(priority: str) -> str:
     return labels.get(priority, priority)
 
 
-class MyDayModel(QAbstractTableModel):
+class MyDayModel(NamedColumnsTableModel[DayItem]):
     COLUMNS = ("due", "customer", "title", "priority")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._items: tuple[DayItem, ...] = ()
-
     def set_items(self, items: Sequence[DayItem]) -> None:
-        self.beginResetModel()
-        self._items = tuple(items)
-        self.endResetModel()
+        self.replace_rows(list(items))
 
     def items(self) -> tuple[DayItem, ...]:
-        return self._items
+        return tuple(self._rows)
 
     def item(self, row: int) -> DayItem:
-        return self._items[row]
+        return self._rows[row]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        titles = {
+    def column_labels(self) -> dict[str, str]:
+        return {
             "due": self.tr("Due"),
             "customer": self.tr("Customer"),
             "title": self.tr("What"),
             "priority": self.tr("Priority"),
         }
-        return titles[self.COLUMNS[section]]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
+        item = self.row_at(index)
+        if item is None:
             return None
-        item = self._items[index.row()]
-        column = self.COLUMNS[index.column()]
+        column = self.column_key(index)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(item, column)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QAbstractTableModel,
     QCoreApplication,
     QDateTime,
     QLocale,
@@ -27,6 +26,7 @@ from sqlalchemy import Connection, Engine, select
 
 from desktop.store.schema import entity_tables
 from desktop.sync.inbox import ConflictItem, SyncErrorItem, SyncInbox
+from desktop.ui.named_columns_model import NamedColumnsTableModel
 from protocol.entities import ENTITIES
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -213,26 +213,18 @@ def display_time(iso_utc: str | None) -> str:
     return QLocale().toString(moment.toLocalTime(), QLocale.FormatType.ShortFormat)
 
 
-class _InboxTableModel(QAbstractTableModel):
+class _InboxTableModel(NamedColumnsTableModel[Any]):
     """Rows of one inbox list; subclasses name the columns and render one cell."""
-
-    COLUMNS: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._snapshot = InboxSnapshot((), ())
-        self._rows: tuple[Any, ...] = ()
 
     def set_snapshot(self, snapshot: InboxSnapshot) -> None:
-        self.beginResetModel()
         self._snapshot = snapshot
-        self._rows = self._rows_of(snapshot)
-        self.endResetModel()
+        self.replace_rows(list(self._rows_of(snapshot)))
 
     def _rows_of(self, snapshot: InboxSnapshot) -> tuple[Any, ...]:
-        raise NotImplementedError
-
-    def _titles(self) -> dict[str, str]:
         raise NotImplementedError
 
     def _cell(self, entry: Any, column: str) -> str:
@@ -241,27 +233,12 @@ class _InboxTableModel(QAbstractTableModel):
     def entry(self, row: int) -> Any:
         return self._rows[row]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        return self._titles()[self.COLUMNS[section]]
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        entry = self.row_at(index)
+        if entry is None:
             return None
-        entry = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._cell(entry, self.COLUMNS[index.column()])
+            return self._cell(entry, self.column_key(index))
         if role == EntryRole:
             return entry
         return None
@@ -273,7 +250,7 @@ class ConflictsModel(_InboxTableModel):
     def _rows_of(self, snapshot: InboxSnapshot) -> tuple[Any, ...]:
         return snapshot.conflicts
 
-    def _titles(self) -> dict[str, str]:
+    def column_labels(self) -> dict[str, str]:
         return {
             "record": self.tr("Record"),
             "field": self.tr("Field"),
@@ -304,7 +281,7 @@ class RefusedChangesModel(_InboxTableModel):
     def _rows_of(self, snapshot: InboxSnapshot) -> tuple[Any, ...]:
         return snapshot.errors
 
-    def _titles(self) -> dict[str, str]:
+    def column_labels(self) -> dict[str, str]:
         return {
             "record": self.tr("Record"),
             "what": self.tr("Refused change"),
