@@ -219,9 +219,8 @@ class LogActivityDialog(SavingDialog):
         )
 
     def _on_saved(self, result: tuple[LoggedActivity, int]) -> None:
-        self._end_save()
         logged, pending = result
-        self._context.sync.note_local_write(pending_changes=pending)
+        self._saved(pending_changes=pending)
         self.activity_logged.emit(logged)
         self.accept()
 

@@ -106,9 +106,8 @@ class NewCustomerDialog(SavingDialog):
         )
 
     def _on_created(self, result: tuple[str, int]) -> None:
-        self._end_save()
         customer_id, pending = result
-        self._context.sync.note_local_write(pending_changes=pending)
+        self._saved(pending_changes=pending)
         self.customer_created.emit(customer_id)
         self.accept()
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
 from desktop.domain.messages import ValidationError
+from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import problem_text
 
 
@@ -20,6 +21,7 @@ class SavingDialog(QDialog):
     saving: bool
     buttons: QDialogButtonBox
     error_label: QLabel
+    _context: UiContext
 
     def _begin_save(self) -> None:
         self.saving = True
@@ -28,6 +30,11 @@ class SavingDialog(QDialog):
     def _end_save(self) -> None:
         self.saving = False
         self.buttons.setEnabled(True)
+
+    def _saved(self, *, pending_changes: int) -> None:
+        """End the save and tell sync there is a local write to push."""
+        self._end_save()
+        self._context.sync.note_local_write(pending_changes=pending_changes)
 
     def _save_failed(self, error: BaseException, *, not_saved: str) -> None:
         """End the save and say why: each validation problem, else `not_saved` (the dialog's own
