@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import shutil
 import sys
@@ -55,6 +56,35 @@ class UiMeasurement:
     reports: list[tuple[int, int, bool]] = field(default_factory=list)
     report_times: list[float] = field(default_factory=list)  # perf_counter of each report
     sync_started: float = 0.0  # perf_counter when the loop was attached
+    # Python's garbage collector holds the GIL for a whole collection, in whichever thread set
+    # it off: (generation, started, ended) of every collection while the sync ran.
+    collections: list[tuple[int, float, float]] = field(default_factory=list)
+    _collecting_since: float = 0.0
+
+    def on_collection(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._collecting_since = time.perf_counter()
+        else:
+            self.collections.append(
+                (int(info["generation"]), self._collecting_since, time.perf_counter())
+            )
+
+    def collection_ms(self, *, generation: int) -> list[float]:
+        return [(end - start) * 1000 for gen, start, end in self.collections if gen == generation]
+
+    def gaps_overlapping_collections(self, *, over_ms: float, collection_over_ms: float) -> int:
+        """Long UI gaps during which a collection of at least `collection_over_ms` ran."""
+        long_collections = [
+            (start, end)
+            for _gen, start, end in self.collections
+            if (end - start) * 1000 >= collection_over_ms
+        ]
+        return sum(
+            1
+            for earlier, later in pairwise(self.beats)
+            if (later - earlier) * 1000 > over_ms
+            and any(start < later and end > earlier for start, end in long_collections)
+        )
 
     def report(self, *, rows: int, bar_value: int, bar_visible: bool) -> None:
         self.reports.append((rows, bar_value, bar_visible))
@@ -202,8 +232,12 @@ def measure_window_sync(
         controller.sync_finished.connect(on_finished)
         QTimer.singleShot(int(timeout_s * 1000), waiting.quit)
         started = measured.sync_started = time.perf_counter()
-        controller.attach(signed.session.loop)
-        waiting.exec()
+        gc.callbacks.append(measured.on_collection)
+        try:
+            controller.attach(signed.session.loop)
+            waiting.exec()
+        finally:
+            gc.callbacks.remove(measured.on_collection)
         seconds = time.perf_counter() - started
         heartbeat.stop()
         measured.beats.append(time.perf_counter())
@@ -272,6 +306,12 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "p50_ui_gap_ms": round(percentile(gaps, 0.50), 1) if gaps else None,
         "gaps_over_100_ms": sum(1 for gap in gaps if gap > GOAL_MAX_GAP_MS),
         "long_gaps": measured.long_gaps(over_ms=GOAL_MAX_GAP_MS),
+        "collections_gen2": len(measured.collection_ms(generation=2)),
+        "max_collection_ms_gen2": round(max(measured.collection_ms(generation=2), default=0), 1),
+        "max_collection_ms_gen1": round(max(measured.collection_ms(generation=1), default=0), 1),
+        "long_gaps_during_a_collection_over_50_ms": measured.gaps_overlapping_collections(
+            over_ms=GOAL_MAX_GAP_MS, collection_over_ms=50
+        ),
         "progress_reports": len(measured.reports),
         "bar_visible_at_every_report": bool(measured.reports)
         and all(visible for *_rest, visible in measured.reports),
@@ -301,6 +341,17 @@ def table(report: dict[str, Any]) -> str:
                 "",
             )
             for gap in report["long_gaps"][:LONG_GAPS_LISTED]
+        ),
+        ("full garbage collections (gen 2)", report["collections_gen2"], ""),
+        (
+            "  longest gen 2 / gen 1 collection (ms)",
+            f"{report['max_collection_ms_gen2']} / {report['max_collection_ms_gen1']}",
+            "",
+        ),
+        (
+            "  long gaps during a collection >= 50 ms",
+            report["long_gaps_during_a_collection_over_50_ms"],
+            "",
         ),
         ("progress reports", report["progress_reports"], ""),
         ("bar visible at every report", _yes_no(report["bar_visible_at_every_report"]), "yes"),

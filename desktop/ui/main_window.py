@@ -13,7 +13,7 @@ from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,6 +31,7 @@ from desktop.operations.lease import OfflineLease
 from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import CustomerFileView
 from desktop.ui.customer_list_view import CustomerListView
+from desktop.ui.heap import freeze_long_lived_objects
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.inherited_view import InheritedView
 from desktop.ui.lease_lock import LeaseGate
@@ -133,6 +134,7 @@ class MainWindow(QMainWindow):
         self.resize(1200, 760)
         self.context = context
         self._ask_quit = ask_quit
+        self._shown_before = False
         self._quit_after_sync = False
         self._closing_for_good = False
 
@@ -449,6 +451,14 @@ class MainWindow(QMainWindow):
         smoke test): unsent changes stay in the outbox, so there is nothing to ask."""
         self._closing_for_good = True
         self.close()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_before:
+            self._shown_before = True
+            # The window and everything it needed now live for the whole session: keep them out
+            # of full garbage collections, which would otherwise stall this thread (see heap).
+            freeze_long_lived_objects()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         pending = self.context.sync.pending_changes

@@ -3,6 +3,7 @@ a replica holding a small demo firm."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,14 @@ from protocol.demo_firm import DemoFirm, generate_firm
 # Before any test emits a signal: the binding's emit defect (see qt_compat) would otherwise abort
 # a long test session.
 guard_signal_emit_refcount()
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_heap() -> Iterator[None]:
+    """Each shown main window freezes the objects alive then (see desktop.ui.heap); in a test
+    session those are earlier tests' leftovers, which must stay collectable."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 import pytest
@@ -300,3 +301,18 @@ def test_ctrl_z_undoes_a_stage_move_only_on_the_pipeline_board(window, monkeypat
     window.show_screen(Screen.PIPELINE)
     window.shortcut_actions["undo"].trigger()
     assert undone == [True]
+
+
+def test_showing_the_window_takes_its_objects_out_of_full_collections(qtbot, window):
+    """A full collection walks every tracked object holding the GIL; the window's own objects
+    are frozen when it is first shown so the sync thread's collections stay short."""
+    gc.unfreeze()
+    tracked_before = len(gc.get_objects(generation=2))
+    with qtbot.waitExposed(window):
+        window.show()
+    assert gc.get_freeze_count() >= tracked_before
+    assert len(gc.get_objects(generation=2)) < tracked_before / 10
+    frozen = gc.get_freeze_count()
+    window.hide()
+    window.show()  # shown again: nothing more to freeze on its account
+    assert gc.get_freeze_count() == frozen
