@@ -75,6 +75,13 @@ SPECS: tuple[SettingSpec, ...] = (
         "Saved views of the customer list, as JSON text (kept by the Customers screen).",
     ),
     SettingSpec(
+        "ui.pipeline_stale_days",
+        int,
+        30,
+        "Days without any activity after which an open deal is marked as going stale.",
+        minimum=1,
+    ),
+    SettingSpec(
         "policy.max_offline_days",
         int,
         30,

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QVBoxLayout,
@@ -54,6 +55,7 @@ from desktop.operations.pipeline_queries import (
     undo_stage_move,
     weighted_forecast_by_month,
 )
+from desktop.settings import SettingsError
 from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 from desktop.ui.pipeline_chart import ForecastChartWidget
@@ -65,6 +67,8 @@ from desktop.ui.pipeline_model import (
 )
 
 COLUMN_WIDTH = 230
+STALE_DAYS_SETTING = "ui.pipeline_stale_days"
+MAX_STALE_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,6 @@ class PipelineView(QWidget):
         self,
         *,
         context: UiContext,
-        stale_after_days: int = DEFAULT_STALE_DAYS,
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -212,7 +215,7 @@ class PipelineView(QWidget):
         # Colleagues' changes arrive with a sync: redraw then, so the board never goes stale.
         context.sync.sync_finished.connect(self._on_sync_finished)
         self._user_id = context.user_id
-        self._stale_after_days = stale_after_days
+        self._settings = context.settings
         self._today = today  # fixed only for tests and screenshots; None means the real today
         self._pipeline_id: str | None = None
         self._last_move: StageMove | None = None
@@ -229,6 +232,15 @@ class PipelineView(QWidget):
         self.mine_box.setObjectName("only_my_deals")
         self.mine_box.setVisible(self._user_id is not None)
         self.mine_box.toggled.connect(lambda _checked: self.reload())
+        # How long a deal may go without activity before it is marked: the user's (or IT's preset)
+        # setting, changed right here where its effect shows.
+        self._stale_label = QLabel()
+        self.stale_days_box = QSpinBox()
+        self.stale_days_box.setObjectName("stale_days_box")
+        self.stale_days_box.setRange(1, MAX_STALE_DAYS)
+        self.stale_days_box.setValue(self._configured_stale_days())
+        self.stale_days_box.setEnabled(not self._settings.is_locked(STALE_DAYS_SETTING))
+        self.stale_days_box.valueChanged.connect(self._on_stale_days_changed)
         self.undo_button = QPushButton()
         self.undo_button.setEnabled(False)
         self.undo_button.clicked.connect(self.undo_last_move)
@@ -241,6 +253,8 @@ class PipelineView(QWidget):
         top.addWidget(self._pipeline_label)
         top.addWidget(self.pipeline_box)
         top.addWidget(self.mine_box)
+        top.addWidget(self._stale_label)
+        top.addWidget(self.stale_days_box)
         top.addWidget(self.undo_button)
 
         self._columns_host = QWidget()
@@ -268,7 +282,7 @@ class PipelineView(QWidget):
     def reload(self) -> None:
         today = self._today or date.today()
         engine, pipeline_id = self._engine, self._pipeline_id
-        stale = self._stale_after_days
+        stale = self.stale_days_box.value()
         owner = self._user_id if self.mine_box.isChecked() else None
         self._tasks.run_db(
             lambda: read_board_snapshot(
@@ -283,6 +297,23 @@ class PipelineView(QWidget):
             owner=self,
             description="load pipeline board",
         )
+
+    def _configured_stale_days(self) -> int:
+        try:
+            days = int(self._settings.get(STALE_DAYS_SETTING))
+        except (TypeError, ValueError):
+            return DEFAULT_STALE_DAYS
+        return min(max(days, 1), MAX_STALE_DAYS)
+
+    def _on_stale_days_changed(self, days: int) -> None:
+        try:
+            self._settings.set(STALE_DAYS_SETTING, days)
+        except (SettingsError, OSError) as error:
+            # The board still uses the new number for this session; say it was not kept.
+            self.status.setText(
+                self.tr("Could not keep this setting: %1").replace("%1", str(error))
+            )
+        self.reload()
 
     def _on_sync_finished(self, _status: object) -> None:
         self.reload()
@@ -431,6 +462,10 @@ class PipelineView(QWidget):
         self._title.setText(self.tr("Pipeline"))
         self._pipeline_label.setText(self.tr("Pipeline:"))
         self.mine_box.setText(self.tr("Only my deals"))
+        self._stale_label.setText(self.tr("Stale after (days):"))
+        self.stale_days_box.setToolTip(
+            self.tr("Open deals with no activity for this many days are marked as going stale.")
+        )
         self.undo_button.setText(self.tr("Undo last move"))
         self.undo_button.setToolTip(self.tr("Ctrl+Z"))
         self.empty_label.setText(

@@ -991,6 +991,10 @@
 <context>
     <name>PipelineView</name>
     <message>
+        <source>Could not keep this setting: %1</source>
+        <translation>无法保存此设置：%1</translation>
+    </message>
+    <message>
         <source>%1 deal(s)</source>
         <translation>%1 个销售机会</translation>
     </message>
@@ -1033,6 +1037,14 @@
     <message>
         <source>Only my deals</source>
         <translation>只看我的销售机会</translation>
+    </message>
+    <message>
+        <source>Stale after (days):</source>
+        <translation>停滞天数：</translation>
+    </message>
+    <message>
+        <source>Open deals with no activity for this many days are marked as going stale.</source>
+        <translation>超过此天数没有任何活动的进行中销售机会将标记为停滞。</translation>
     </message>
     <message>
         <source>Undo last move</source>

@@ -241,3 +241,37 @@ def test_a_drop_on_another_columns_list_moves_the_deal(qtbot, board, replica):
     with replica.connect() as c:
         assert read_record(c, entity="opportunity", record_id=ids["big"])["stage_id"] == "s-bid"
     assert ids["big"] in {bid.model.card(r).opportunity_id for r in range(bid.model.rowCount())}
+
+
+def _stale_ids(board) -> set[str]:
+    return {card.opportunity_id for column in board.columns for card in column.cards if card.stale}
+
+
+def test_the_stale_after_days_box_remarks_deals_and_is_kept_in_settings(
+    qtbot, board, context: UiContext
+):
+    view, ids = board
+    assert view.stale_days_box.value() == 30 and _stale_ids(view._snapshot.board) == {ids["small"]}
+    with qtbot.waitSignal(view.board_loaded, timeout=5000) as loaded:
+        view.stale_days_box.setValue(120)
+    assert _stale_ids(loaded.args[0]) == set()
+    assert context.settings.get("ui.pipeline_stale_days") == 120
+    reread = Settings(machine_path=None, user_path=context.settings.user_path)
+    assert reread.get("ui.pipeline_stale_days") == 120
+
+
+def test_a_stale_days_preset_by_it_is_used_and_locked_only_when_a_policy(
+    qtbot, replica: Engine, context: UiContext, tmp_path: Path
+):
+    machine = tmp_path / "machine.json"
+    machine.write_text('{"ui.pipeline_stale_days": 120}', encoding="utf-8")
+    preset = replace(
+        context, settings=Settings(machine_path=machine, user_path=tmp_path / "user.json")
+    )
+    seed_pipeline(replica)
+    view = PipelineView(context=preset, today=TODAY)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.board_loaded, timeout=5000) as loaded:
+        view.reload()
+    assert view.stale_days_box.value() == 120 and _stale_ids(loaded.args[0]) == set()
+    assert view.stale_days_box.isEnabled()  # a default IT chose, not a policy: users may change it
