@@ -21,6 +21,7 @@ import contextlib
 import gc
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -38,6 +39,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository importable
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.common import add_json_option, emit, format_table, percentile, progress  # noqa: E402
+from bench.stack_sampler import StackSampler  # noqa: E402
 from bench.sync_latency import database  # noqa: E402
 
 GOAL_MAX_GAP_MS = 100
@@ -60,6 +62,7 @@ class UiMeasurement:
     # it off: (generation, started, ended) of every collection while the sync ran.
     collections: list[tuple[int, float, float]] = field(default_factory=list)
     _collecting_since: float = 0.0
+    sampler: StackSampler | None = None  # with --trace-gaps: what the threads did in long gaps
 
     def on_collection(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
@@ -101,36 +104,51 @@ class UiMeasurement:
     def gaps_ms(self) -> list[float]:
         return [(later - earlier) * 1000 for earlier, later in pairwise(self.beats)]
 
-    def long_gaps(self, *, over_ms: float) -> list[dict[str, float | int]]:
+    def long_gaps(self, *, over_ms: float) -> list[dict[str, Any]]:
         """When each long gap ended (seconds after the sync started) and how long it was: early
         ones point at the window's first loads, the last one at the work after the last page; the
         rows reported by then say which page was being pulled or applied."""
-        return [
-            {
+        gaps: list[dict[str, Any]] = []
+        for (earlier, later), gap in zip(pairwise(self.beats), self.gaps_ms(), strict=True):
+            if gap <= over_ms:
+                continue
+            described: dict[str, Any] = {
                 "ended_at_s": round(later - self.sync_started, 2),
                 "ms": round(gap, 1),
                 "rows_reported_before": self.rows_reported_by(later),
             }
-            for (_earlier, later), gap in zip(pairwise(self.beats), self.gaps_ms(), strict=True)
-            if gap > over_ms
-        ]
+            if self.sampler is not None:
+                described["threads"] = self.sampler.during(earlier, later)
+            gaps.append(described)
+        return gaps
 
 
 @contextlib.contextmanager
 def loaded_server(
-    work: Path, *, customers: int, activities: int, postgres: bool, quiet: bool
+    work: Path,
+    *,
+    customers: int,
+    activities: int,
+    postgres: bool,
+    quiet: bool,
+    reuse: Path | None = None,
 ) -> Iterator[tuple[str, float]]:
-    """A server process on a database holding the demo firm; yields (its URL, load seconds)."""
+    """A server process on a database holding the demo firm; yields (its URL, load seconds).
+
+    `reuse` (SQLite only): a copy of the loaded server file, made on the first run and copied
+    back on later ones, so repeated runs skip the minutes of loading a large firm."""
     from protocol.demo_firm import generate_firm
     from server.db import init_database, open_engine
     from server.demo import load_demo
-    from tests.server_contract.server_process import (
-        contract_settings,
-        free_port,
-        start_server_process,
-    )
+    from tests.server_contract.server_process import contract_settings
 
     with database(work, postgres=postgres) as url:
+        if reuse is not None and reuse.exists():
+            progress(f"server database copied from {reuse}", quiet=quiet)
+            shutil.copyfile(reuse, work / "server.sqlite3")
+            with _server_process(work, url) as base_url:
+                yield base_url, 0.0
+            return
         progress(
             f"loading {customers:,} customers and {activities:,} activities into "
             f"{'PostgreSQL' if postgres else 'SQLite'} ...",
@@ -148,20 +166,36 @@ def loaded_server(
             engine.dispose()
         load_seconds = time.perf_counter() - started
         progress(f"loaded {sum(loaded.values()):,} rows in {load_seconds:.0f} s", quiet=quiet)
-        server = start_server_process(
-            database_url=url, port=free_port(), log_path=work / "server.log"
-        )
-        try:
-            yield server.base_url, load_seconds
-        except Exception:
-            progress(f"server log (tail):\n{server.log_tail()}", quiet=False)
-            raise
-        finally:
-            server.stop()
+        if reuse is not None:
+            with contextlib.closing(sqlite3.connect(work / "server.sqlite3")) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copyfile(work / "server.sqlite3", reuse)
+        with _server_process(work, url) as base_url:
+            yield base_url, load_seconds
+
+
+@contextlib.contextmanager
+def _server_process(work: Path, url: str) -> Iterator[str]:
+    from tests.server_contract.server_process import free_port, start_server_process
+
+    server = start_server_process(database_url=url, port=free_port(), log_path=work / "server.log")
+    try:
+        yield server.base_url
+    except Exception:
+        progress(f"server log (tail):\n{server.log_tail()}", quiet=False)
+        raise
+    finally:
+        server.stop()
 
 
 def measure_window_sync(
-    work: Path, *, server_url: str, password: str, pull_limit: int, timeout_s: float
+    work: Path,
+    *,
+    server_url: str,
+    password: str,
+    pull_limit: int,
+    timeout_s: float,
+    trace_gaps: bool = False,
 ) -> dict[str, Any]:
     """Build the window, sign in, run the heartbeat and wait for the first sync to finish."""
     import keyring
@@ -233,11 +267,16 @@ def measure_window_sync(
         QTimer.singleShot(int(timeout_s * 1000), waiting.quit)
         started = measured.sync_started = time.perf_counter()
         gc.callbacks.append(measured.on_collection)
+        if trace_gaps:
+            measured.sampler = StackSampler()
+            measured.sampler.start()
         try:
             controller.attach(signed.session.loop)
             waiting.exec()
         finally:
             gc.callbacks.remove(measured.on_collection)
+            if measured.sampler is not None:
+                measured.sampler.stop()
         seconds = time.perf_counter() - started
         heartbeat.stop()
         measured.beats.append(time.perf_counter())
@@ -277,6 +316,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
             activities=arguments.activities,
             postgres=arguments.postgres,
             quiet=quiet,
+            reuse=arguments.server_db,
         ) as (server_url, load_seconds):
             progress("initial sync into an empty client, window open ...", quiet=quiet)
             result = measure_window_sync(
@@ -285,6 +325,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                 password=DEMO_PASSWORD,
                 pull_limit=arguments.pull_limit,
                 timeout_s=arguments.timeout,
+                trace_gaps=arguments.trace_gaps,
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -360,7 +401,12 @@ def table(report: dict[str, Any]) -> str:
         ("server load (s, not measured)", report["server_load_seconds"], ""),
     ]
     title = f"UI thread during initial sync ({report['customers']:,} customers)"
-    return format_table((title, "value", "goal"), rows)
+    text = format_table((title, "value", "goal"), rows)
+    for gap in report["long_gaps"][:LONG_GAPS_LISTED]:
+        if "threads" in gap:
+            text += f"\n\ngap of {gap['ms']:.0f} ms at {gap['ended_at_s']:.2f} s:\n  "
+            text += "\n  ".join(gap["threads"])
+    return text
 
 
 def _yes_no(value: bool) -> str:
@@ -376,10 +422,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=float, default=3_600.0, help="seconds to wait for the sync to finish"
     )
+    parser.add_argument(
+        "--trace-gaps",
+        action="store_true",
+        help="sample every thread's stack every 5 ms and show what they did in each long gap",
+    )
+    parser.add_argument(
+        "--server-db",
+        type=Path,
+        default=None,
+        help="SQLite only: keep the loaded server file here and reuse it on later runs "
+        "(the firm's size must match)",
+    )
     add_json_option(parser)
     arguments = parser.parse_args(argv)
     if arguments.customers < 1:
         parser.error("--customers must be at least 1")
+    if arguments.server_db is not None and arguments.postgres:
+        parser.error("--server-db works with the SQLite server only")
     if arguments.activities is None:
         arguments.activities = arguments.customers * 10
     report = run(arguments)
