@@ -21,7 +21,9 @@ FRAMES_KEPT = 6
 @dataclass
 class StackSampler:
     every_ms: float = 5.0
-    samples: list[tuple[float, dict[str, str]]] = field(default_factory=list)
+    # (moment, "thread: stack" lines): text only, so the samples add nothing for the garbage
+    # collector to walk (dicts would, and lengthen the very pauses being explained).
+    samples: list[tuple[float, str]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -35,25 +37,24 @@ class StackSampler:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        names = {}
         own = threading.get_ident()
         while not self._stop.wait(self.every_ms / 1000):
             names = {thread.ident: thread.name for thread in threading.enumerate()}
-            stacks = {
-                names.get(ident, str(ident)): _short_stack(frame)
+            stacks = "\n".join(
+                f"{names.get(ident, str(ident))}: {_short_stack(frame)}"
                 for ident, frame in sys._current_frames().items()
                 if ident != own
-            }
+            )
             self.samples.append((time.perf_counter(), stacks))
 
     def during(self, start: float, end: float) -> list[str]:
         """The distinct stacks seen between two perf_counter moments, commonest first, per thread
         ("thread: stack (n samples)"), or a note that no sample could be taken."""
         seen = Counter(
-            f"{thread}: {stack}"
+            line
             for moment, stacks in self.samples
             if start <= moment <= end
-            for thread, stack in stacks.items()
+            for line in stacks.splitlines()
         )
         if not seen:
             return ["no sample inside the gap: a thread held the GIL throughout"]

@@ -350,6 +350,15 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "collections_gen2": len(measured.collection_ms(generation=2)),
         "max_collection_ms_gen2": round(max(measured.collection_ms(generation=2), default=0), 1),
         "max_collection_ms_gen1": round(max(measured.collection_ms(generation=1), default=0), 1),
+        "collections_over_20_ms": [
+            {
+                "generation": gen,
+                "at_s": round(start - measured.sync_started, 2),
+                "ms": round((end - start) * 1000, 1),
+            }
+            for gen, start, end in measured.collections
+            if (end - start) * 1000 > 20
+        ],
         "long_gaps_during_a_collection_over_50_ms": measured.gaps_overlapping_collections(
             over_ms=GOAL_MAX_GAP_MS, collection_over_ms=50
         ),
