@@ -46,6 +46,13 @@ def open_engine(path: Path) -> Engine:
     return engine
 
 
+def is_database_busy(error: BaseException) -> bool:
+    """The file's write lock stayed taken for the whole busy timeout: another writer (a long sync
+    step, such as building the search index after a first sync) held it. Trying again works."""
+    text = str(getattr(error, "orig", error))
+    return "database is locked" in text or "database is busy" in text
+
+
 def describe_database_error(path: Path, error: BaseException) -> str:
     text = str(getattr(error, "orig", error))
     if "file is not a database" in text or "malformed" in text:

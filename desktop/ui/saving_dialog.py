@@ -6,10 +6,11 @@ refusal is shown in the dialog's error label and the dialog stays open, so nothi
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
 from desktop.domain.messages import ValidationError
+from desktop.store.engine import is_database_busy
 from desktop.ui.context import UiContext
 from desktop.ui.customer_file_view import problem_text
 
@@ -42,6 +43,15 @@ class SavingDialog(QDialog):
         self._end_save()
         if isinstance(error, ValidationError):
             self._refuse(" ".join(problem_text(problem) for problem in error.problems))
+        elif is_database_busy(error):
+            self._refuse(
+                QCoreApplication.translate(
+                    "SavingDialog",
+                    "Not saved yet: the local data is busy with a long sync step (such as "
+                    "building the search index after the first sync). What you typed is still "
+                    "here: save again in a moment.",
+                )
+            )
         else:
             self._refuse(not_saved.replace("%1", str(error)))
 

@@ -1096,6 +1096,13 @@
     </message>
 </context>
 <context>
+    <name>SavingDialog</name>
+    <message>
+        <source>Not saved yet: the local data is busy with a long sync step (such as building the search index after the first sync). What you typed is still here: save again in a moment.</source>
+        <translation>尚未保存：本地数据正忙于一个较长的同步步骤（例如首次同步后建立搜索索引）。您输入的内容仍在此处，请稍后再次保存。</translation>
+    </message>
+</context>
+<context>
     <name>SearchPaletteDialog</name>
     <message numerus="yes">
         <source>%n result(s)</source>

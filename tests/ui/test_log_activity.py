@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
@@ -10,6 +11,7 @@ from PySide6.QtTest import QTest
 from sqlalchemy import select
 
 from desktop.operations.status import pending_changes
+from desktop.store import engine as store_engine
 from desktop.store.changes import read_record
 from desktop.store.schema import entity_tables
 from desktop.ui.log_activity_dialog import LogActivityDialog
@@ -97,3 +99,31 @@ def test_a_due_date_without_a_next_step_is_refused_with_the_rule(qtbot, ui_conte
         dialog.submit()
     assert refused.args[0] == "Next step is required when a due date is given."
     assert dialog.isVisible() is False and dialog.result() == 0
+
+
+def test_a_save_while_a_long_sync_step_holds_the_file_keeps_the_text_and_says_why(
+    qtbot, ui_context, monkeypatch, tmp_path
+):
+    """The first sync's search-index build holds the write lock for a long time at 100,000
+    customers: a note saved meanwhile must stay in the dialog with a plain explanation."""
+    monkeypatch.setattr(store_engine, "BUSY_TIMEOUT_MS", 200)
+    ui_context.engine.dispose()  # new connections take the short timeout
+    customer_id, name = _chinese_customer(ui_context.engine)
+    before = pending_changes(ui_context.engine)
+    dialog = LogActivityDialog(context=ui_context, customer_id=customer_id, customer_name=name)
+    qtbot.addWidget(dialog)
+    dialog.notes_edit.setPlainText("met at the fair")
+    other_writer = sqlite3.connect(tmp_path / "replica.sqlite3", isolation_level=None)
+    try:
+        other_writer.execute("BEGIN IMMEDIATE")  # as the sync thread holds it during a long step
+        with qtbot.waitSignal(dialog.save_refused, timeout=10_000) as refused:
+            dialog.submit()
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    assert "busy with a long sync step" in refused.args[0]
+    assert dialog.notes_edit.toPlainText() == "met at the fair" and dialog.isEnabled()
+    assert pending_changes(ui_context.engine) == before
+    with qtbot.waitSignal(dialog.activity_logged, timeout=5000):
+        dialog.submit()  # the lock is gone: the same text saves
+    assert pending_changes(ui_context.engine) == before + 1
