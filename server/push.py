@@ -1,10 +1,13 @@
 """Applying a client's pushed mutations exactly once, with per-field merge and recorded refusals.
 
-All mutations of one push run in one write transaction (which also serialises change-log seqs):
-ids at or below the client's `last_mutation_id` are skipped, a gap stops the push, the rest are
-applied in id order. A mutation refused by a business rule becomes a `sync_error` record for the
-user (with the refused values kept) and still advances `last_mutation_id`, so one bad entry never
-blocks the queue. Each mutation runs in a savepoint so a refusal leaves nothing half-written.
+All mutations of one push run in one write transaction (its change-log rows get their seqs at
+the end, in commit order: `server.db.write_transaction`). Ids at or below the client's
+`last_mutation_id` are skipped, a gap stops the push, the rest are applied in id order. A
+mutation refused by a business rule (or a value the database refuses) becomes a `sync_error`
+record for the user (with the refused values kept) and still advances `last_mutation_id`, so one
+bad entry never blocks the queue. Each mutation runs in a savepoint, which also drops the
+change-log rows it queued, so a refusal leaves nothing half-written. Any other database error
+(a lost connection, a deadlock beyond the retries) fails the whole push: the client retries it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from protocol.entities import ENTITIES, EntitySpec
 from protocol.messages import (
@@ -28,7 +31,13 @@ from protocol.messages import (
     PushResponse,
     PushResult,
 )
-from server.db import SeqAllocator, read_meta, utc_now_iso, write_transaction
+from server.db import (
+    SeqAllocator,
+    insert_ignoring_duplicates,
+    read_meta,
+    utc_now_iso,
+    write_transaction,
+)
 from server.errors import ApiError
 from server.records import (
     Actor,
@@ -129,7 +138,10 @@ class PushSession:
                 ErrorCode.FROZEN, "Your account is frozen: changes are kept here, not applied."
             )
         record_id = str(mutation.entity_id)
-        current = load_record(self.connection, entity=spec.name, record_id=record_id)
+        # Locked: a concurrent push of the same record waits here, then reads our version.
+        current = load_record(
+            self.connection, entity=spec.name, record_id=record_id, for_update=True
+        )
         if current is not None and current["deleted"]:
             raise Rejection(ErrorCode.NOT_FOUND, f"This {spec.name} has been deleted.")
         if mutation.op is MutationOp.CREATE and current is None:
@@ -168,6 +180,7 @@ class PushSession:
             values=values,
             actor=self.actor,
             archived=False,
+            current=None,
         )
         return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
 
@@ -212,6 +225,7 @@ class PushSession:
             record_id=str(current["id"]),
             values=values,
             actor=self.actor,
+            current=current,
         )
         return PushResult(
             id=mutation.id, status="applied", version=int(row["version"]), conflicts=conflicts
@@ -228,6 +242,7 @@ class PushSession:
             values={},
             actor=self.actor,
             archived=mutation.op is MutationOp.ARCHIVE,
+            current=current,
         )
         return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
 
@@ -302,6 +317,7 @@ class PushSession:
             },
             actor=self.actor,
             archived=False,
+            current=None,
         )
 
     # -- refusals ------------------------------------------------------------------------------
@@ -327,15 +343,16 @@ class PushSession:
             },
             actor=self.actor,
             archived=False,
+            current=None,
         )
 
     def apply_or_reject(self, mutation: Mutation) -> PushResult:
         try:
-            with self.connection.begin_nested():
+            with self.allocator.savepoint():
                 return self.apply(mutation)
         except Rejection as rejection:
             code, message = rejection.code, rejection.message
-        except SQLAlchemyError as exc:
+        except (IntegrityError, DataError) as exc:
             # A value the database refused although validation passed: keep it as a sync error
             # so the push goes on; the log has the details for the administrator.
             log.warning(
@@ -354,10 +371,13 @@ class PushSession:
         if spec is None or not spec.client_writable:
             return
         record_id = str(mutation.entity_id)
-        current = load_record(self.connection, entity=spec.name, record_id=record_id)
+        # Locked like a record we write: the state we log must not be older than a concurrent
+        # push's, whose entry ours replaces.
+        current = load_record(
+            self.connection, entity=spec.name, record_id=record_id, for_update=True
+        )
         if current is None or current["deleted"]:
             append_personal_tombstone(
-                self.connection,
                 self.allocator,
                 entity=spec.name,
                 record_id=record_id,
@@ -375,14 +395,18 @@ class PushSession:
 
 
 def _client_last_mutation(connection: Connection, *, client_id: str, principal: Principal) -> int:
-    row = connection.execute(
-        select(clients.c.user_id, clients.c.last_mutation_id).where(
-            clients.c.client_id == client_id
-        )
-    ).first()
+    """The client's last applied mutation id, its row locked: two pushes of one installation
+    (a retry overtaking a slow first try) apply one after the other, each mutation once."""
+    query = (
+        select(clients.c.user_id, clients.c.last_mutation_id)
+        .where(clients.c.client_id == client_id)
+        .with_for_update()
+    )
+    row = connection.execute(query).first()
     if row is None:
+        # A new installation; if a concurrent first push inserted it meanwhile, lock theirs.
         connection.execute(
-            clients.insert().values(
+            insert_ignoring_duplicates(connection, clients).values(
                 client_id=client_id,
                 user_id=principal.user_id,
                 last_mutation_id=0,
@@ -390,7 +414,7 @@ def _client_last_mutation(connection: Connection, *, client_id: str, principal: 
                 reset_below_seq=0,
             )
         )
-        return 0
+        row = connection.execute(query).one()
     if row.user_id not in (None, principal.user_id):
         raise ApiError(
             403, ErrorCode.FORBIDDEN, "This installation is registered to another user; log in."
@@ -398,12 +422,33 @@ def _client_last_mutation(connection: Connection, *, client_id: str, principal: 
     return int(row.last_mutation_id)
 
 
+# A deadlock among concurrent pushes (two writing the same records in opposite order) makes
+# PostgreSQL abort one of them whole; it is run again from the start, as a retry would be.
+DEADLOCK_RETRIES = 3
+
+
 def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushResponse:
     check_protocol(request.protocol_version)
     if principal.account_state == "wipe":
         raise ApiError(403, ErrorCode.WIPE, "This account is closed: delete the local copy.")
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            return _push_once(engine, principal=principal, request=request)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED or (
+                attempt == DEADLOCK_RETRIES - 1
+            ):
+                raise
+            log.info("Push of %s deadlocked with another; running it again", request.client_id)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+
+def _push_once(engine: Engine, *, principal: Principal, request: PushRequest) -> PushResponse:
     results: list[PushResult] = []
-    with write_transaction(engine) as (connection, allocator):
+    with write_transaction(engine, push=True) as (connection, allocator):
         last = _client_last_mutation(connection, client_id=request.client_id, principal=principal)
         session = PushSession(connection, allocator, principal, request.client_id)
         for mutation in sorted(request.mutations, key=lambda m: m.id):
@@ -429,5 +474,6 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
                 ),
             )
         )
-        epoch = read_meta(connection)[0]
+        allocator.flush()  # the last step: on PostgreSQL this takes the counter's lock
+        epoch = allocator.epoch or read_meta(connection)[0]
     return PushResponse(last_mutation_id=last, results=results, epoch=epoch)
