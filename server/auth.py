@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, sele
 from protocol.messages import ErrorCode, LoginRequest, TokenPair
 from server.audit import record_audit
 from server.config import ServerSettings
-from server.db import utc_now_iso
+from server.db import read_connection, utc_now_iso
 from server.errors import ApiError
 from server.records import Actor
 from server.schema import accounts, clients, entity_tables, login_failures, tokens
@@ -293,7 +293,7 @@ def authenticate(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise unauthorized("Missing bearer token: log in first.")
     token = authorization[7:].strip()
-    with engine.connect() as connection:
+    with read_connection(engine) as connection:
         row = connection.execute(
             select(tokens).where(tokens.c.token_hash == token_hash(token))
         ).first()

@@ -77,11 +77,25 @@ def open_engine(database_url: str) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
     if database_url.startswith("postgres"):
-        return create_engine(database_url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per checkout, on every request. A connection found
+        # dead (the database restarted) fails its request, and SQLAlchemy then discards every
+        # older pooled connection, so clients see one failed call, which they retry anyway.
+        return create_engine(database_url, pool_size=10, max_overflow=30)
     raise ValueError(
         f"Unsupported database URL {database_url!r}: use sqlite+pysqlite:///PATH or "
         "postgresql+psycopg://USER@HOST/DB"
     )
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads on the hot paths (authentication, pulls). On PostgreSQL it runs
+    in autocommit: each statement sees what was committed when it started, as it would under
+    READ COMMITTED, without the BEGIN and ROLLBACK round trips of a transaction."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 def alembic_config(connection: Connection) -> Config:
