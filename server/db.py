@@ -165,6 +165,7 @@ class SeqAllocator:
         self._pending: list[dict[str, Any]] = []  # change-log rows without their seq
         self._replaced: list[ColumnElement[bool]] = []  # committed rows they replace
         self._bumped = False
+        self.queued = 0  # rows queued so far, including any replaced since: grows only
 
     def next(self) -> int:
         """A seq for a row the caller writes itself (bulk loads): needs the counter's lock."""
@@ -186,6 +187,7 @@ class SeqAllocator:
         self._pending = [row for row in self._pending if not supersedes(row)]
         self._pending.append(values)
         self._replaced.append(replaces)
+        self.queued += 1
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -55,6 +55,10 @@ from server.validation import InvalidValues, clean_fields
 log = logging.getLogger(__name__)
 
 
+class RerunWithSavepoints(Exception):
+    """A mutation of a push run without savepoints failed after writing: run it all again."""
+
+
 class Rejection(Exception):
     """A business-rule refusal of one mutation; recorded as a sync error, never blocking."""
 
@@ -83,12 +87,19 @@ def value_text(value: Any) -> str | None:
 
 @dataclass
 class PushSession:
-    """One push: the transaction, the caller and the installation it came from."""
+    """One push: the transaction, the caller and the installation it came from.
+
+    Without `savepoints` (the first try) mutations run bare, saving two round trips each: a
+    refusal by a business rule comes before a mutation writes anything. Every write of a
+    mutation goes through `save_record`, which queues a change-log row, so a refusal after a
+    queued row, or a value the database refuses (which aborts a PostgreSQL transaction), is
+    caught and the whole push runs again with a savepoint per mutation."""
 
     connection: Connection
     allocator: SeqAllocator
     principal: Principal
     client_id: str
+    savepoints: bool
 
     @property
     def actor(self) -> Actor:
@@ -348,11 +359,21 @@ class PushSession:
 
     def apply_or_reject(self, mutation: Mutation) -> PushResult:
         try:
-            with self.allocator.savepoint():
+            if self.savepoints:
+                with self.allocator.savepoint():
+                    return self.apply(mutation)
+            queued = self.allocator.queued
+            try:
                 return self.apply(mutation)
+            except Rejection as rejection:
+                if self.allocator.queued != queued:
+                    raise RerunWithSavepoints from rejection
+                raise
         except Rejection as rejection:
             code, message = rejection.code, rejection.message
         except (IntegrityError, DataError) as exc:
+            if not self.savepoints:
+                raise RerunWithSavepoints from exc
             # A value the database refused although validation passed: keep it as a sync error
             # so the push goes on; the log has the details for the administrator.
             log.warning(
@@ -431,26 +452,32 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
     check_protocol(request.protocol_version)
     if principal.account_state == "wipe":
         raise ApiError(403, ErrorCode.WIPE, "This account is closed: delete the local copy.")
-    for attempt in range(DEADLOCK_RETRIES):
+    savepoints = False
+    deadlocks = 0
+    while True:
         try:
-            return _push_once(engine, principal=principal, request=request)
+            return _push_once(engine, principal=principal, request=request, savepoints=savepoints)
+        except RerunWithSavepoints:
+            savepoints = True  # rolled back whole; a run with savepoints never asks again
         except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED or (
-                attempt == DEADLOCK_RETRIES - 1
-            ):
+            deadlocks += 1
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            if deadlocks >= DEADLOCK_RETRIES:
                 raise
             log.info("Push of %s deadlocked with another; running it again", request.client_id)
-    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 
 
-def _push_once(engine: Engine, *, principal: Principal, request: PushRequest) -> PushResponse:
+def _push_once(
+    engine: Engine, *, principal: Principal, request: PushRequest, savepoints: bool
+) -> PushResponse:
     results: list[PushResult] = []
     with write_transaction(engine, push=True) as (connection, allocator):
         last = _client_last_mutation(connection, client_id=request.client_id, principal=principal)
-        session = PushSession(connection, allocator, principal, request.client_id)
+        session = PushSession(connection, allocator, principal, request.client_id, savepoints)
         for mutation in sorted(request.mutations, key=lambda m: m.id):
             if mutation.id <= last:
                 results.append(PushResult(id=mutation.id, status="skipped"))

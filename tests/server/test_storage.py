@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +13,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, event, inspect, select, update
 
 from protocol.messages import PROTOCOL_VERSION, SCHEMA_VERSION, Mutation, PushRequest
-from server.app import create_app
 from server.auth import authenticate
 from server.db import init_database, open_engine, read_meta, write_transaction
 from server.push import push
 from server.records import append_personal_tombstone
 from server.schema import change_log, clients, metadata
-from tests.server.conftest import empty_database
-from tests.server.harness import (
-    FAST_SETTINGS,
-    Firm,
-    ServerHarness,
-    Session,
-    TestClient,
-    make_firm,
-    new_id,
-)
+from tests.server.harness import Firm, ServerHarness, Session, make_firm, new_id
 
 
 def test_init_is_idempotent_and_keeps_the_epoch(database_url: str) -> None:
@@ -150,16 +139,6 @@ def test_restored_server_asks_for_lost_mutations_again(server: ServerHarness, fi
         assert high_water > 0
         assert connection.execute(select(clients.c.last_mutation_id)).scalar() == 4
     assert epoch
-
-
-@pytest.fixture
-def postgres_server(shared_postgres_url: str) -> Iterator[ServerHarness]:
-    empty_database(shared_postgres_url)
-    engine = open_engine(shared_postgres_url)
-    app = create_app(engine=engine, settings=FAST_SETTINGS)
-    with TestClient(app) as client:
-        yield ServerHarness(engine, client, FAST_SETTINGS)
-    engine.dispose()
 
 
 @pytest.mark.postgres
