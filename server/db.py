@@ -26,12 +26,14 @@ from sqlalchemy import (
     Engine,
     Insert,
     Table,
+    and_,
     create_engine,
     delete,
     event,
     insert,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -164,6 +166,7 @@ class SeqAllocator:
         self.epoch: str | None = None
         self._pending: list[dict[str, Any]] = []  # change-log rows without their seq
         self._replaced: list[ColumnElement[bool]] = []  # committed rows they replace
+        self._records: set[tuple[str, str]] = set()  # (entity, id) whose entries they replace
         self._bumped = False
         self.queued = 0  # rows queued so far, including any replaced since: grows only
 
@@ -189,15 +192,32 @@ class SeqAllocator:
         self._replaced.append(replaces)
         self.queued += 1
 
+    def append_record_state(self, values: dict[str, Any]) -> None:
+        """Queue a record's upsert or delete entry, replacing its other entries (its exits
+        aside). The common case, gathered into one IN list at the flush: the statement is then
+        the same whatever the number of records, so SQLAlchemy reuses it instead of building a
+        longer OR for every push while the counter is locked."""
+        entity, entity_id = values["entity"], values["entity_id"]
+        self._pending = [
+            row
+            for row in self._pending
+            if not (
+                row["entity"] == entity and row["entity_id"] == entity_id and row["op"] != "exit"
+            )
+        ]
+        self._pending.append(values)
+        self._records.add((entity, entity_id))
+        self.queued += 1
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A savepoint that, when it rolls back, also forgets the rows queued inside it."""
-        pending, replaced = list(self._pending), list(self._replaced)
+        pending, replaced, records = list(self._pending), list(self._replaced), set(self._records)
         try:
             with self.connection.begin_nested():
                 yield
         except BaseException:
-            self._pending, self._replaced = pending, replaced
+            self._pending, self._replaced, self._records = pending, replaced, records
             raise
 
     def flush(self) -> None:
@@ -226,6 +246,14 @@ class SeqAllocator:
         self._bumped = False
         rows, self._pending = self._pending, []
         replaced, self._replaced = self._replaced, []
+        if self._records:
+            records, self._records = sorted(self._records), set()
+            replaced.append(
+                and_(
+                    change_log.c.op != "exit",
+                    tuple_(change_log.c.entity, change_log.c.entity_id).in_(records),
+                )
+            )
         if replaced:
             self.connection.execute(delete(change_log).where(or_(*replaced)))
         if rows:

@@ -100,7 +100,7 @@ def append_change(
     """Log the record's current state (upsert, or delete when `deleted`), replacing its older
     entry; the row is written, with its seq, when the transaction's log is flushed."""
     deleted = bool(row.get("deleted"))
-    allocator.append(
+    allocator.append_record_state(
         _log_row(
             entity=entity,
             entity_id=record_id,
@@ -109,17 +109,7 @@ def append_change(
             version=int(row["version"]),
             payload=None if deleted else payload_json(entity, row),
             for_user_id=personal_owner_of(entity, row),
-        ),
-        replaces=and_(
-            change_log.c.entity == entity,
-            change_log.c.entity_id == record_id,
-            change_log.c.op != "exit",
-        ),
-        supersedes=lambda queued: (
-            queued["entity"] == entity
-            and queued["entity_id"] == record_id
-            and queued["op"] != "exit"
-        ),
+        )
     )
 
 
