@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -456,7 +457,10 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
     deadlocks = 0
     while True:
         try:
-            return _push_once(engine, principal=principal, request=request, savepoints=savepoints)
+            with PUSHES_AT_ONCE:
+                return _push_once(
+                    engine, principal=principal, request=request, savepoints=savepoints
+                )
         except RerunWithSavepoints:
             savepoints = True  # rolled back whole; a run with savepoints never asks again
         except OperationalError as exc:
@@ -469,6 +473,10 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
 
 
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+# Pushes one process runs at once. More only queue for the seq counter while their threads
+# compete for the interpreter with the push that holds it, which then holds it longer.
+PUSHES_AT_ONCE = threading.BoundedSemaphore(4)
 
 
 def _push_once(
