@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, sele
 from protocol.messages import ErrorCode, LoginRequest, TokenPair
 from server.audit import record_audit
 from server.config import ServerSettings
-from server.db import utc_now_iso
+from server.db import read_connection, utc_now_iso
 from server.errors import ApiError
 from server.records import Actor
 from server.schema import accounts, clients, entity_tables, login_failures, tokens
@@ -293,15 +293,18 @@ def authenticate(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise unauthorized("Missing bearer token: log in first.")
     token = authorization[7:].strip()
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(tokens).where(tokens.c.token_hash == token_hash(token))
-        ).first()
-        if row is None or row.kind == REFRESH or row.revoked or row.expires_at < time.time():
-            raise unauthorized()
-        account = account_by_id(connection, row.user_id)
-    if account is None:
+    # The token and its account in one round trip: this runs before every request.
+    query = (
+        _account_query()
+        .add_columns(tokens.c.kind, tokens.c.revoked, tokens.c.expires_at, tokens.c.client_id)
+        .join(tokens, tokens.c.user_id == users.c.id)
+        .where(tokens.c.token_hash == token_hash(token))
+    )
+    with read_connection(engine) as connection:
+        row = connection.execute(query).first()
+    if row is None or row.kind == REFRESH or row.revoked or row.expires_at < time.time():
         raise unauthorized()
+    account = _to_account(row)
     try:
         role = Role(account.role)
     except ValueError as exc:

@@ -86,7 +86,6 @@ def move_customer(
         actor=actor,
     )
     append_exit(
-        connection,
         allocator,
         customer_id=customer_id,
         version=int(row["version"]),

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from protocol.messages import ErrorCode, make_cursor, parse_cursor
-from server.db import read_meta
+from server.db import read_connection, read_meta
 from server.errors import ApiError
 from server.schema import change_log, clients
 from server.scope import Principal, visible_parts
@@ -57,9 +57,14 @@ def refuse_closed_account(principal: Principal) -> None:
 
 
 def _start_seq(
-    connection: Connection, *, principal: Principal, client_id: str, cursor: str | None
+    connection: Connection,
+    *,
+    principal: Principal,
+    client_id: str,
+    cursor: str | None,
+    meta: tuple[str, int, int],
 ) -> int:
-    epoch, high_water, tombstone_floor = read_meta(connection)
+    epoch, high_water, tombstone_floor = meta
     if not cursor:
         return 0
     try:
@@ -123,12 +128,15 @@ def read_page(
 ) -> Page:
     if not cursor:
         _forget_scope_change(engine, principal=principal, client_id=client_id)
-    with engine.connect() as connection:
-        start = _start_seq(connection, principal=principal, client_id=client_id, cursor=cursor)
+    with read_connection(engine) as connection:
         # The high-water first: every entry at or below it was committed before we read it
         # (seqs are allocated under the counter's lock), so reading up to it skips nothing even
-        # under READ COMMITTED, where each statement sees newer commits.
-        epoch, high_water, _floor = read_meta(connection)
+        # though each later statement sees newer commits (READ COMMITTED, or autocommit).
+        meta = read_meta(connection)
+        epoch, high_water, _floor = meta
+        start = _start_seq(
+            connection, principal=principal, client_id=client_id, cursor=cursor, meta=meta
+        )
         columns = (
             change_log.c.seq,
             change_log.c.entity,

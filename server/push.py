@@ -1,22 +1,26 @@
 """Applying a client's pushed mutations exactly once, with per-field merge and recorded refusals.
 
-All mutations of one push run in one write transaction (which also serialises change-log seqs):
-ids at or below the client's `last_mutation_id` are skipped, a gap stops the push, the rest are
-applied in id order. A mutation refused by a business rule becomes a `sync_error` record for the
-user (with the refused values kept) and still advances `last_mutation_id`, so one bad entry never
-blocks the queue. Each mutation runs in a savepoint so a refusal leaves nothing half-written.
+All mutations of one push run in one write transaction (its change-log rows get their seqs at
+the end, in commit order: `server.db.write_transaction`). Ids at or below the client's
+`last_mutation_id` are skipped, a gap stops the push, the rest are applied in id order. A
+mutation refused by a business rule (or a value the database refuses) becomes a `sync_error`
+record for the user (with the refused values kept) and still advances `last_mutation_id`, so one
+bad entry never blocks the queue. Each mutation runs in a savepoint, which also drops the
+change-log rows it queued, so a refusal leaves nothing half-written. Any other database error
+(a lost connection, a deadlock beyond the retries) fails the whole push: the client retries it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, case, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from protocol.entities import ENTITIES, EntitySpec
 from protocol.messages import (
@@ -28,7 +32,13 @@ from protocol.messages import (
     PushResponse,
     PushResult,
 )
-from server.db import SeqAllocator, read_meta, utc_now_iso, write_transaction
+from server.db import (
+    SeqAllocator,
+    insert_ignoring_duplicates,
+    read_meta,
+    utc_now_iso,
+    write_transaction,
+)
 from server.errors import ApiError
 from server.records import (
     Actor,
@@ -44,6 +54,10 @@ from server.scope import Principal, owns_customer
 from server.validation import InvalidValues, clean_fields
 
 log = logging.getLogger(__name__)
+
+
+class RerunWithSavepoints(Exception):
+    """A mutation of a push run without savepoints failed after writing: run it all again."""
 
 
 class Rejection(Exception):
@@ -74,12 +88,19 @@ def value_text(value: Any) -> str | None:
 
 @dataclass
 class PushSession:
-    """One push: the transaction, the caller and the installation it came from."""
+    """One push: the transaction, the caller and the installation it came from.
+
+    Without `savepoints` (the first try) mutations run bare, saving two round trips each: a
+    refusal by a business rule comes before a mutation writes anything. Every write of a
+    mutation goes through `save_record`, which queues a change-log row, so a refusal after a
+    queued row, or a value the database refuses (which aborts a PostgreSQL transaction), is
+    caught and the whole push runs again with a savepoint per mutation."""
 
     connection: Connection
     allocator: SeqAllocator
     principal: Principal
     client_id: str
+    savepoints: bool
 
     @property
     def actor(self) -> Actor:
@@ -129,7 +150,10 @@ class PushSession:
                 ErrorCode.FROZEN, "Your account is frozen: changes are kept here, not applied."
             )
         record_id = str(mutation.entity_id)
-        current = load_record(self.connection, entity=spec.name, record_id=record_id)
+        # Locked: a concurrent push of the same record waits here, then reads our version.
+        current = load_record(
+            self.connection, entity=spec.name, record_id=record_id, for_update=True
+        )
         if current is not None and current["deleted"]:
             raise Rejection(ErrorCode.NOT_FOUND, f"This {spec.name} has been deleted.")
         if mutation.op is MutationOp.CREATE and current is None:
@@ -168,6 +192,7 @@ class PushSession:
             values=values,
             actor=self.actor,
             archived=False,
+            current=None,
         )
         return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
 
@@ -212,6 +237,7 @@ class PushSession:
             record_id=str(current["id"]),
             values=values,
             actor=self.actor,
+            current=current,
         )
         return PushResult(
             id=mutation.id, status="applied", version=int(row["version"]), conflicts=conflicts
@@ -228,6 +254,7 @@ class PushSession:
             values={},
             actor=self.actor,
             archived=mutation.op is MutationOp.ARCHIVE,
+            current=current,
         )
         return PushResult(id=mutation.id, status="applied", version=int(row["version"]))
 
@@ -302,6 +329,7 @@ class PushSession:
             },
             actor=self.actor,
             archived=False,
+            current=None,
         )
 
     # -- refusals ------------------------------------------------------------------------------
@@ -327,15 +355,26 @@ class PushSession:
             },
             actor=self.actor,
             archived=False,
+            current=None,
         )
 
     def apply_or_reject(self, mutation: Mutation) -> PushResult:
         try:
-            with self.connection.begin_nested():
+            if self.savepoints:
+                with self.allocator.savepoint():
+                    return self.apply(mutation)
+            queued = self.allocator.queued
+            try:
                 return self.apply(mutation)
+            except Rejection as rejection:
+                if self.allocator.queued != queued:
+                    raise RerunWithSavepoints from rejection
+                raise
         except Rejection as rejection:
             code, message = rejection.code, rejection.message
-        except SQLAlchemyError as exc:
+        except (IntegrityError, DataError) as exc:
+            if not self.savepoints:
+                raise RerunWithSavepoints from exc
             # A value the database refused although validation passed: keep it as a sync error
             # so the push goes on; the log has the details for the administrator.
             log.warning(
@@ -354,10 +393,13 @@ class PushSession:
         if spec is None or not spec.client_writable:
             return
         record_id = str(mutation.entity_id)
-        current = load_record(self.connection, entity=spec.name, record_id=record_id)
+        # Locked like a record we write: the state we log must not be older than a concurrent
+        # push's, whose entry ours replaces.
+        current = load_record(
+            self.connection, entity=spec.name, record_id=record_id, for_update=True
+        )
         if current is None or current["deleted"]:
             append_personal_tombstone(
-                self.connection,
                 self.allocator,
                 entity=spec.name,
                 record_id=record_id,
@@ -375,14 +417,18 @@ class PushSession:
 
 
 def _client_last_mutation(connection: Connection, *, client_id: str, principal: Principal) -> int:
-    row = connection.execute(
-        select(clients.c.user_id, clients.c.last_mutation_id).where(
-            clients.c.client_id == client_id
-        )
-    ).first()
+    """The client's last applied mutation id, its row locked: two pushes of one installation
+    (a retry overtaking a slow first try) apply one after the other, each mutation once."""
+    query = (
+        select(clients.c.user_id, clients.c.last_mutation_id)
+        .where(clients.c.client_id == client_id)
+        .with_for_update()
+    )
+    row = connection.execute(query).first()
     if row is None:
+        # A new installation; if a concurrent first push inserted it meanwhile, lock theirs.
         connection.execute(
-            clients.insert().values(
+            insert_ignoring_duplicates(connection, clients).values(
                 client_id=client_id,
                 user_id=principal.user_id,
                 last_mutation_id=0,
@@ -390,7 +436,7 @@ def _client_last_mutation(connection: Connection, *, client_id: str, principal: 
                 reset_below_seq=0,
             )
         )
-        return 0
+        row = connection.execute(query).one()
     if row.user_id not in (None, principal.user_id):
         raise ApiError(
             403, ErrorCode.FORBIDDEN, "This installation is registered to another user; log in."
@@ -398,14 +444,48 @@ def _client_last_mutation(connection: Connection, *, client_id: str, principal: 
     return int(row.last_mutation_id)
 
 
+# A deadlock among concurrent pushes (two writing the same records in opposite order) makes
+# PostgreSQL abort one of them whole; it is run again from the start, as a retry would be.
+DEADLOCK_RETRIES = 3
+
+
 def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushResponse:
     check_protocol(request.protocol_version)
     if principal.account_state == "wipe":
         raise ApiError(403, ErrorCode.WIPE, "This account is closed: delete the local copy.")
+    savepoints = False
+    deadlocks = 0
+    while True:
+        try:
+            with PUSHES_AT_ONCE:
+                return _push_once(
+                    engine, principal=principal, request=request, savepoints=savepoints
+                )
+        except RerunWithSavepoints:
+            savepoints = True  # rolled back whole; a run with savepoints never asks again
+        except OperationalError as exc:
+            deadlocks += 1
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            if deadlocks >= DEADLOCK_RETRIES:
+                raise
+            log.info("Push of %s deadlocked with another; running it again", request.client_id)
+
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+
+# Pushes one process runs at once. More only queue for the seq counter while their threads
+# compete for the interpreter with the push that holds it, which then holds it longer.
+PUSHES_AT_ONCE = threading.BoundedSemaphore(4)
+
+
+def _push_once(
+    engine: Engine, *, principal: Principal, request: PushRequest, savepoints: bool
+) -> PushResponse:
     results: list[PushResult] = []
-    with write_transaction(engine) as (connection, allocator):
+    with write_transaction(engine, push=True) as (connection, allocator):
         last = _client_last_mutation(connection, client_id=request.client_id, principal=principal)
-        session = PushSession(connection, allocator, principal, request.client_id)
+        session = PushSession(connection, allocator, principal, request.client_id, savepoints)
         for mutation in sorted(request.mutations, key=lambda m: m.id):
             if mutation.id <= last:
                 results.append(PushResult(id=mutation.id, status="skipped"))
@@ -429,5 +509,6 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
                 ),
             )
         )
-        epoch = read_meta(connection)[0]
+        allocator.flush()  # the last step: on PostgreSQL this takes the counter's lock
+        epoch = allocator.epoch or read_meta(connection)[0]
     return PushResponse(last_mutation_id=last, results=results, epoch=epoch)

@@ -3,6 +3,7 @@
 Every server-side change of a synced record (a pushed mutation, an admin action, the demo loader)
 goes through here, so a record can never change without the entry that carries it to clients.
 The change log stays compact: appending an entry for a record deletes that record's older entry.
+Entries are queued in the transaction's `SeqAllocator` and written, with their seqs, at its end.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, insert, select, update
 
 from protocol.entities import ENTITIES, ENTITY_ORDER, Ownership
 from server.db import SeqAllocator, utc_now_iso
@@ -59,9 +60,16 @@ def personal_owner_of(entity: str, row: Mapping[str, Any]) -> str | None:
     return None
 
 
-def load_record(connection: Connection, *, entity: str, record_id: str) -> dict[str, Any] | None:
+def load_record(
+    connection: Connection, *, entity: str, record_id: str, for_update: bool = False
+) -> dict[str, Any] | None:
+    """The record's row; `for_update` locks it until commit (PostgreSQL; SQLite has one writer
+    anyway), for a push that will write or log it: see `server.db.write_transaction`."""
     table = entity_tables[entity]
-    row = connection.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    query = select(table).where(table.c.id == record_id)
+    if for_update:
+        query = query.with_for_update()
+    row = connection.execute(query).mappings().first()
     return dict(row) if row is not None else None
 
 
@@ -71,6 +79,16 @@ def field_versions_of(row: Mapping[str, Any]) -> dict[str, list[Any]]:
     return loaded if isinstance(loaded, dict) else {}
 
 
+def _log_row(**values: Any) -> dict[str, Any]:
+    """A change-log row with every column named, so the rows of one flush insert together."""
+    row: dict[str, Any] = dict.fromkeys(LOG_COLUMNS)
+    row.update(values)
+    return row
+
+
+LOG_COLUMNS = tuple(column.name for column in change_log.columns if column.name != "seq")
+
+
 def append_change(
     connection: Connection,
     allocator: SeqAllocator,
@@ -78,22 +96,12 @@ def append_change(
     entity: str,
     record_id: str,
     row: Mapping[str, Any],
-) -> int:
-    """Append the record's current state (upsert, or delete when `deleted`); returns its seq."""
-    connection.execute(
-        delete(change_log).where(
-            and_(
-                change_log.c.entity == entity,
-                change_log.c.entity_id == record_id,
-                change_log.c.op != "exit",
-            )
-        )
-    )
+) -> None:
+    """Log the record's current state (upsert, or delete when `deleted`), replacing its older
+    entry; the row is written, with its seq, when the transaction's log is flushed."""
     deleted = bool(row.get("deleted"))
-    seq = allocator.next()
-    connection.execute(
-        insert(change_log).values(
-            seq=seq,
+    allocator.append_record_state(
+        _log_row(
             entity=entity,
             entity_id=record_id,
             customer_id=bucket_of(entity, record_id, row),
@@ -103,45 +111,37 @@ def append_change(
             for_user_id=personal_owner_of(entity, row),
         )
     )
-    return seq
 
 
 def append_personal_tombstone(
-    connection: Connection,
-    allocator: SeqAllocator,
-    *,
-    entity: str,
-    record_id: str,
-    user_id: str,
+    allocator: SeqAllocator, *, entity: str, record_id: str, user_id: str
 ) -> None:
     """Tell one user's replicas to drop a record the server never accepted (a refused create).
     Should the record be created later, `append_change` replaces this entry like any other."""
-    connection.execute(
-        delete(change_log).where(
-            and_(
-                change_log.c.entity == entity,
-                change_log.c.entity_id == record_id,
-                change_log.c.op == "delete",
-                change_log.c.for_user_id == user_id,
-            )
-        )
-    )
-    connection.execute(
-        insert(change_log).values(
-            seq=allocator.next(),
+    allocator.append(
+        _log_row(
             entity=entity,
             entity_id=record_id,
-            customer_id=None,
             op="delete",
             version=0,
-            payload=None,
             for_user_id=user_id,
-        )
+        ),
+        replaces=and_(
+            change_log.c.entity == entity,
+            change_log.c.entity_id == record_id,
+            change_log.c.op == "delete",
+            change_log.c.for_user_id == user_id,
+        ),
+        supersedes=lambda queued: (
+            queued["entity"] == entity
+            and queued["entity_id"] == record_id
+            and queued["op"] == "delete"
+            and queued["for_user_id"] == user_id
+        ),
     )
 
 
 def append_exit(
-    connection: Connection,
     allocator: SeqAllocator,
     *,
     customer_id: str,
@@ -151,37 +151,38 @@ def append_exit(
 ) -> None:
     """Tell the former owner (and former team) that this customer's bucket left their scope."""
     # Exit entries are keyed like the customer's own entries (entity, entity_id): indexed.
-    conditions = [
-        change_log.c.entity == "customer",
-        change_log.c.entity_id == customer_id,
-        change_log.c.op == "exit",
-    ]
-    connection.execute(
-        delete(change_log).where(
-            and_(
-                *conditions,
-                change_log.c.exit_owner_id.is_(None)
-                if owner_id is None
-                else change_log.c.exit_owner_id == owner_id,
-                change_log.c.exit_team_id.is_(None)
-                if team_id is None
-                else change_log.c.exit_team_id == team_id,
-            )
-        )
-    )
-    connection.execute(
-        insert(change_log).values(
-            seq=allocator.next(),
+    allocator.append(
+        _log_row(
             entity="customer",
             entity_id=customer_id,
             customer_id=customer_id,
             op="exit",
             version=version,
-            payload=None,
             exit_owner_id=owner_id,
             exit_team_id=team_id,
-        )
+        ),
+        replaces=and_(
+            change_log.c.entity == "customer",
+            change_log.c.entity_id == customer_id,
+            change_log.c.op == "exit",
+            change_log.c.exit_owner_id.is_(None)
+            if owner_id is None
+            else change_log.c.exit_owner_id == owner_id,
+            change_log.c.exit_team_id.is_(None)
+            if team_id is None
+            else change_log.c.exit_team_id == team_id,
+        ),
+        supersedes=lambda queued: (
+            queued["entity_id"] == customer_id
+            and queued["op"] == "exit"
+            and queued["exit_owner_id"] == owner_id
+            and queued["exit_team_id"] == team_id
+        ),
     )
+
+
+# `save_record(current=...)` when the caller has not read the record: it is read here.
+UNREAD: Any = object()
 
 
 def save_record(
@@ -193,10 +194,13 @@ def save_record(
     values: Mapping[str, Any],
     actor: Actor,
     archived: bool | None = None,
+    current: Mapping[str, Any] | None = UNREAD,
 ) -> dict[str, Any]:
-    """Create the record or change the given fields; bump its version; log it. Returns the row."""
+    """Create the record or change the given fields; bump its version; log it. Returns the row.
+    `current`: the row as the caller just read it (locked, in a push), None for a new record."""
     table = entity_tables[entity]
-    current = load_record(connection, entity=entity, record_id=record_id)
+    if current is UNREAD:
+        current = load_record(connection, entity=entity, record_id=record_id)
     version = (int(current["version"]) if current else 0) + 1
     versions = field_versions_of(current) if current else {}
     for name in values:

@@ -24,7 +24,8 @@ class Services:
     notifier: ChangeNotifier
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: no I/O here, so no hop to the thread pool on every request.
     services = request.app.state.services
     assert isinstance(services, Services)
     return services

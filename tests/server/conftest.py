@@ -77,5 +77,16 @@ def sqlite_server(sqlite_url: str) -> Iterator[ServerHarness]:
 
 
 @pytest.fixture
+def postgres_server(shared_postgres_url: str) -> Iterator[ServerHarness]:
+    """For tests of what only PostgreSQL does (row locks, refusing out-of-range values)."""
+    empty_database(shared_postgres_url)
+    engine = open_engine(shared_postgres_url)
+    app = create_app(engine=engine, settings=FAST_SETTINGS)
+    with TestClient(app) as client:
+        yield ServerHarness(engine, client, FAST_SETTINGS)
+    engine.dispose()
+
+
+@pytest.fixture
 def firm(server: ServerHarness) -> Firm:
     return make_firm(server)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
+from protocol.messages import ErrorCode, PushResult
+from server.push import PushSession, Rejection
 from server.schema import change_log, entity_tables
-from tests.server.harness import Firm, ServerHarness, new_id
+from tests.server.harness import Firm, ServerHarness, Session, make_firm, new_id
 
 
 def customer_fields(name: str = "华为技术", **extra: object) -> dict[str, object]:
@@ -346,3 +350,87 @@ def test_an_update_never_blanks_fields_it_does_not_name(server: ServerHarness, f
     assert {k: record[k] for k in full if k != "phone"} == {
         k: v for k, v in full.items() if k != "phone"
     }
+
+
+BEFORE = "2026-01-02T03:04:05Z"
+# Valid to Python (any number of second fractions) but longer than the 40-character column:
+# PostgreSQL refuses it, after validation let it through.
+TOO_LONG_FOR_THE_COLUMN = "2026-11-23T10:00:00." + "1" * 30 + "+00:00"
+
+
+def _customer_with_a_concurrent_edit(server: ServerHarness) -> tuple[Session, str]:
+    """Ann's customer, whose `created_at` her other laptop then changed: a push from this
+    laptop based on version 1 records a conflict before it writes the customer."""
+    ann, other_laptop = server.login("ann"), server.login("ann")
+    customer_id = new_id()
+    server.push(
+        other_laptop, other_laptop.mutation("customer", customer_id, "create", customer_fields())
+    )
+    edit = other_laptop.mutation(
+        "customer", customer_id, "update", {"created_at": BEFORE}, base_version=1
+    )
+    assert server.push(other_laptop, edit)["results"][0]["version"] == 2
+    return ann, customer_id
+
+
+def _nothing_half_written(server: ServerHarness, customer_id: str) -> None:
+    customers, conflicts = entity_tables["customer"], entity_tables["conflict"]
+    with server.engine.connect() as connection:
+        row = connection.execute(select(customers).where(customers.c.id == customer_id)).one()
+        assert (row.created_at, row.version) == (BEFORE, 2)
+        assert connection.execute(select(func.count()).select_from(conflicts)).scalar() == 0
+        logged = connection.execute(
+            select(change_log.c.entity, change_log.c.version).where(
+                change_log.c.entity.in_(["conflict", "customer"])
+            )
+        ).all()
+    assert sorted(logged) == [("customer", 2)]
+
+
+@pytest.mark.postgres
+def test_a_value_the_database_refuses_leaves_nothing_half_written(
+    postgres_server: ServerHarness,
+) -> None:
+    """PostgreSQL refuses the value after the conflict record was written: the push runs again
+    with savepoints, the refusal is a sync error, the conflict and its change-log entry are
+    gone, and the mutation after it applies."""
+    server = postgres_server
+    make_firm(server)
+    ann, customer_id = _customer_with_a_concurrent_edit(server)
+    note = {"customer_id": customer_id, "kind": "call", "occurred_at": "2026-11-23T10:00:00Z"}
+    answer = server.push(
+        ann,
+        ann.mutation(
+            "customer",
+            customer_id,
+            "update",
+            {"created_at": TOO_LONG_FOR_THE_COLUMN},
+            base_version=1,
+        ),
+        ann.mutation("activity", new_id(), "create", note),
+    )
+    assert [r["status"] for r in answer["results"]] == ["rejected", "applied"]
+    assert answer["results"][0]["code"] == "validation_error"
+    _nothing_half_written(server, customer_id)
+
+
+def test_a_refusal_after_a_write_reruns_the_push_with_savepoints(
+    server: ServerHarness, firm: Firm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No rule refuses a mutation after it wrote something today; should one ever do so, the
+    push without savepoints notices the queued change-log row and runs again with them."""
+    ann, customer_id = _customer_with_a_concurrent_edit(server)
+    update = PushSession.update
+
+    def update_then_refuse(self: PushSession, *arguments: Any) -> PushResult:
+        update(self, *arguments)
+        raise Rejection(ErrorCode.FORBIDDEN, "refused after writing")
+
+    monkeypatch.setattr(PushSession, "update", update_then_refuse)
+    edit = ann.mutation(
+        "customer", customer_id, "update", {"created_at": "2026-05-05T05:05:05Z"}, base_version=1
+    )
+    answer = server.push(ann, edit)
+    assert answer["results"][0]["status"] == "rejected"
+    assert answer["results"][0]["message"] == "refused after writing"
+    _nothing_half_written(server, customer_id)
