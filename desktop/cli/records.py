@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -283,14 +284,23 @@ def _opportunity_move(engine: Engine, args: argparse.Namespace) -> int:
 # --- search, status -------------------------------------------------------------------------
 
 
+INDEX_BUILDING_NOTE = (
+    "The search index is built when the first sync finishes: until then only names and phone "
+    "numbers are matched (no pinyin, no notes)."
+)
+
+
 def _search(engine: Engine, args: argparse.Namespace) -> int:
     # Imported here: the search module belongs to the search index, which not every command needs.
-    from desktop.store.search import search
+    from desktop.store.search import search_answer
 
     try:
-        hits = search(engine, query=args.query, limit=args.limit)
+        answer = search_answer(engine, query=args.query, limit=args.limit)
     except ValueError as error:  # limit out of range
         raise CliError(str(error)) from error
+    hits = answer.hits
+    if answer.index_building:
+        print(INDEX_BUILDING_NOTE, file=sys.stderr)
     if args.json:
         _print_json([asdict(hit) for hit in hits])
         return 0

@@ -94,9 +94,8 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
 def finish_initial_load(engine_or_connection: Engine | Connection) -> int:
     """Build the search index deferred during an initial load; records indexed (0 if none).
 
-    For the loader to call once after the last page (the sync engine after an initial pull): then
-    the first search is as fast as any other. Search is correct without it too: the first search
-    (or the next incremental apply) would build the index itself.
+    For the loader to call once after the last page (the sync engine after every completed
+    pull): until then a search scans names and phone numbers only, and says so.
     """
     if isinstance(engine_or_connection, Engine):
         with engine_or_connection.begin() as connection:

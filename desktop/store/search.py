@@ -20,10 +20,21 @@ from desktop.store.search_index import (
     PINYIN_MAX,
     PINYIN_MIN_QUERY,
     bring_index_up_to_date,
+    ensure_search_index,
+    index_is_deferred,
     rebuild_search_index,
 )
 
-__all__ = ["MARK_END", "MARK_START", "SEARCH_KINDS", "SearchHit", "rebuild_search_index", "search"]
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "SEARCH_KINDS",
+    "SearchAnswer",
+    "SearchHit",
+    "rebuild_search_index",
+    "search",
+    "search_answer",
+]
 
 SearchKind = Literal["customer", "contact", "activity"]
 SEARCH_KINDS: tuple[SearchKind, ...] = ("customer", "contact", "activity")
@@ -53,6 +64,14 @@ class SearchHit:
     # Lower is better within a group: bm25 for customers and contacts (name matches, then other
     # matches), the position by time (newest first) for activities. Show the list's order.
     rank: float
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    hits: list[SearchHit]
+    # The index waits to be built after an initial sync: only names and phone numbers were
+    # matched (no pinyin, no notes), which the UI says.
+    index_building: bool = False
 
 
 @dataclass(frozen=True)
@@ -267,12 +286,60 @@ def _note_hits(
     return hits[:limit]
 
 
-def _search(
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _hits_while_indexing(
     connection: Connection, *, query: str, limit: int, kinds: Collection[str]
 ) -> list[SearchHit]:
+    """Customers, then contacts, whose name or phone contains what was typed, by name.
+
+    The answer while the index waits to be built after an initial sync: building it inside this
+    search would take about a minute at 100,000 customers, with the write lock that the sync (and
+    every save) needs. The sync builds it after its last page; until then this is a plain scan,
+    tens of milliseconds at that size."""
+    like = _like_pattern(query.strip())
+    pattern = _highlighter(query)
+    hits: list[SearchHit] = []
+    if "customer" in kinds:
+        rows = _fetch(
+            connection,
+            "SELECT id, name, phone FROM customer WHERE archived = 0 "
+            "AND (name LIKE ? ESCAPE '\\' OR phone LIKE ? ESCAPE '\\') ORDER BY name LIMIT ?",
+            (like, like, limit),
+        )
+        for record_id, name, phone in rows:
+            snippet = make_snippet(pattern, [name, phone])
+            hits.append(SearchHit("customer", record_id, record_id, name, snippet, len(hits)))
+    if "contact" in kinds and len(hits) < limit:
+        rows = _fetch(
+            connection,
+            "SELECT ct.id, ct.customer_id, ct.name, c.name, ct.mobile, ct.phone "
+            "FROM contact AS ct JOIN customer AS c ON c.id = ct.customer_id "
+            "WHERE ct.archived = 0 AND c.archived = 0 AND (ct.name LIKE ? ESCAPE '\\' "
+            "OR ct.mobile LIKE ? ESCAPE '\\' OR ct.phone LIKE ? ESCAPE '\\') "
+            "ORDER BY ct.name LIMIT ?",
+            (like, like, like, limit - len(hits)),
+        )
+        for record_id, customer_id, name, customer_name, *phones in rows:
+            snippet = make_snippet(pattern, [name, *phones])
+            title = f"{name} · {customer_name}"
+            hits.append(SearchHit("contact", record_id, customer_id, title, snippet, len(hits)))
+    return hits
+
+
+def _search(
+    connection: Connection, *, query: str, limit: int, kinds: Collection[str]
+) -> SearchAnswer:
     expressions = match_expressions(query)
     if expressions.party is None or expressions.note is None:
-        return []
+        return SearchAnswer([])
+    ensure_search_index(connection)
+    if index_is_deferred(connection):
+        hits = _hits_while_indexing(connection, query=query, limit=limit, kinds=kinds)
+        return SearchAnswer(hits, index_building=True)
     bring_index_up_to_date(connection)
     pattern = _highlighter(query)
     hits = _party_hits(
@@ -282,7 +349,7 @@ def _search(
         hits += _note_hits(
             connection, expression=expressions.note, pattern=pattern, limit=limit - len(hits)
         )
-    return hits
+    return SearchAnswer(hits)
 
 
 def search(
@@ -292,11 +359,24 @@ def search(
     limit: int = 20,
     kinds: Collection[str] = SEARCH_KINDS,
 ) -> list[SearchHit]:
+    """The hits of `search_answer` (which see)."""
+    return search_answer(engine_or_connection, query=query, limit=limit, kinds=kinds).hits
+
+
+def search_answer(
+    engine_or_connection: Engine | Connection,
+    *,
+    query: str,
+    limit: int = 20,
+    kinds: Collection[str] = SEARCH_KINDS,
+) -> SearchAnswer:
     """Best matches first: customers and contacts (by bm25), then activities (newest first).
 
     Anything typed is accepted; text with nothing searchable in it (only punctuation or emoji)
     finds nothing. Archived customers, archived contacts and their notes are left out. Before
-    searching, records written since the last search are indexed (see `search_index.py`).
+    searching, records written since the last search are indexed (see `search_index.py`). While
+    an initial sync's index waits to be built, names and phones are matched by a plain scan and
+    the answer says so (`index_building`).
     """
     unknown = sorted(set(kinds) - set(SEARCH_KINDS))
     if unknown:

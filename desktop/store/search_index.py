@@ -418,9 +418,10 @@ def defer_index_if_empty(connection: Connection) -> bool:
     An empty index means an initial load (or a replica that never had anything to index):
     indexing every page as it arrives would cost as much as one pass at the end, but in many
     small merges of the full-text index and on the sync's critical path. The deferral is
-    committed with the caller's transaction, so it survives a crash between pages, and whatever
-    happens next (the loader's `finish_deferred_index`, or the next search or incremental apply
-    via `bring_index_up_to_date`) rebuilds the index from the tables before it is used.
+    committed with the caller's transaction, so it survives a crash between pages, and the
+    loader's `finish_deferred_index` (the sync calls it at the end of every completed pull)
+    rebuilds the index from the tables. Searches meanwhile scan names and phones instead of
+    building it themselves (see `desktop.store.search`).
     """
     if index_is_deferred(connection):
         return True
@@ -431,10 +432,12 @@ def defer_index_if_empty(connection: Connection) -> bool:
 
 
 def bring_index_up_to_date(connection: Connection) -> None:
-    """Make sure the index exists and holds every committed write (cheap when nothing queued)."""
+    """Make sure the index exists and holds every committed write (cheap when nothing queued).
+
+    A deferred index is left for `finish_deferred_index`: rebuilding it here, inside a search or
+    a page, would hold the write lock for as long as a whole build."""
     ensure_search_index(connection)
     if index_is_deferred(connection):
-        _rebuild(connection)
         return
     queued = connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM search_pending)").scalar()
     if queued:

@@ -31,7 +31,7 @@ from desktop.ui.context import UiContext
 from desktop.ui.i18n import retranslate_on_change
 
 if TYPE_CHECKING:
-    from desktop.store.search import SearchHit
+    from desktop.store.search import SearchAnswer, SearchHit
 
 DEBOUNCE_MS = 150
 RESULT_LIMIT = 20
@@ -47,6 +47,13 @@ def search_customers(
     from desktop.store.search import SEARCH_KINDS, search
 
     return search(engine, query=query, limit=limit, kinds=kinds or SEARCH_KINDS)
+
+
+def search_everything(engine: Engine, *, query: str, limit: int) -> SearchAnswer:
+    """Runs on the database thread (see the module note on the deferred import)."""
+    from desktop.store.search import search_answer
+
+    return search_answer(engine, query=query, limit=limit)
 
 
 def plain_snippet(snippet: str) -> str:
@@ -147,8 +154,8 @@ class SearchPaletteDialog(QDialog):
             return
         engine = self._context.engine
         self._context.tasks.run_db(
-            lambda: search_customers(engine, query=query, limit=RESULT_LIMIT),
-            on_done=lambda hits: self._on_hits(sequence, query, hits),
+            lambda: search_everything(engine, query=query, limit=RESULT_LIMIT),
+            on_done=lambda answer: self._on_answer(sequence, query, answer),
             on_error=self._on_search_error,
             owner=self,
             description="search",
@@ -169,15 +176,22 @@ class SearchPaletteDialog(QDialog):
         self._sequence += 1  # an answer still on its way is for text no longer in the box
         self._timer.start()
 
-    def _on_hits(self, sequence: int, query: str, hits: list[SearchHit]) -> None:
+    def _on_answer(self, sequence: int, query: str, answer: SearchAnswer) -> None:
         if sequence != self._sequence:
             return  # the text changed since this query was sent
+        hits = answer.hits
         self.model.set_hits(hits)
         if hits:
             self.results.setCurrentIndex(self.model.index(0, 0))
-            self.status.setText(self.tr("%n result(s)", "", len(hits)))
+            text = self.tr("%n result(s)", "", len(hits))
         else:
-            self.status.setText(self.tr("Nothing found for “%1”.").replace("%1", query))
+            text = self.tr("Nothing found for “%1”.").replace("%1", query)
+        if answer.index_building:
+            text += " " + self.tr(
+                "The search index is built when the first sync finishes: until then only names "
+                "and phone numbers are matched."
+            )
+        self.status.setText(text)
         self.results_shown.emit(query, len(hits))
 
     def _on_search_error(self, error: BaseException) -> None:

@@ -1115,6 +1115,10 @@
         <translation>未找到“%1”。</translation>
     </message>
     <message>
+        <source>The search index is built when the first sync finishes: until then only names and phone numbers are matched.</source>
+        <translation>搜索索引将在首次同步完成后建立：在此之前仅匹配名称和电话号码。</translation>
+    </message>
+    <message>
         <source>Search failed: %1</source>
         <translation>搜索失败：%1</translation>
     </message>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
@@ -95,3 +96,29 @@ def test_results_model_passes_the_model_tester(qtbot, qtmodeltester, palette):
         qtbot.keyClicks(palette.query_edit, "a")
     assert isinstance(palette.model, SearchResultsModel)
     qtmodeltester.check(palette.model)
+
+
+def test_before_the_first_sync_builds_the_index_names_are_found_and_the_status_says_so(
+    qtbot, ui_context, tmp_path
+):
+    from desktop.store.bulk import finish_initial_load, upsert_rows
+    from desktop.store.replica import open_replica
+
+    fresh = open_replica(tmp_path / "first-sync.sqlite3")
+    try:
+        with fresh.begin() as connection:  # as the first pages of an initial sync leave it
+            upsert_rows(
+                connection, entity="customer", rows=[{"id": "c-1", "name": "中国建筑第八工程局"}]
+            )
+        dialog = SearchPaletteDialog(context=replace(ui_context, engine=fresh))
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.results_shown, timeout=5000) as shown:
+            _type(dialog.query_edit, "建筑")
+        assert shown.args[1] == 1
+        assert "only names and phone numbers" in dialog.status.text()
+        finish_initial_load(fresh)
+        with qtbot.waitSignal(dialog.results_shown, timeout=5000) as shown:
+            _type(dialog.query_edit, "第八")
+        assert shown.args[1] == 1 and "only names" not in dialog.status.text()
+    finally:
+        fresh.dispose()
