@@ -104,7 +104,7 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         ("search_index", bulk, "index_rows"),
         ("search_catch_up", bulk, "bring_index_up_to_date"),
         ("apply_changes", sync_engine, "apply_changes"),
-        ("search_index_after_load", sync_engine, "finish_initial_load"),
+        ("search_index_after_load", sync_engine, "build_deferred_index_in_steps"),
     ):
         _time_calls(module, name, timings, step)
     stack.api.pull = timed_pull  # type: ignore[method-assign]

@@ -450,6 +450,68 @@ def finish_deferred_index(connection: Connection) -> int:
     return _rebuild(connection) if index_is_deferred(connection) else 0
 
 
+BUILD_STEP_ROWS = 5_000
+
+
+def build_deferred_index_in_steps(engine: Engine) -> int:
+    """Build a deferred index in transactions of BUILD_STEP_ROWS records; returns the records
+    indexed (0 if the index was not deferred).
+
+    The one-transaction build (`finish_deferred_index`) holds the write lock for about a minute
+    at 100,000 customers, and every save made meanwhile is refused. Here the lock is released
+    between steps, so the user's writes go in between. They are queued for indexing by the
+    triggers, and the last step indexes the queue. The index stays deferred until that last
+    step, so searches meanwhile scan names instead (see `desktop.store.search`). After a crash
+    the next build starts over.
+
+    The caller keeps other writers of pulled pages out until this returns: rows they wrote
+    behind the step's position would be missed (the sync engine holds its index lock)."""
+    with engine.begin() as connection:
+        ensure_search_index(connection)
+        if not index_is_deferred(connection):
+            return 0
+        for table in _INDEX_TABLES:
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+    count = 0
+    for entity in INDEXED_ENTITIES:
+        after = ""
+        while True:
+            with _write_locked(engine) as connection:
+                rows = list(
+                    _indexed_fields(
+                        connection,
+                        entity,
+                        f"WHERE id > ? ORDER BY id LIMIT {BUILD_STEP_ROWS}",
+                        (after,),
+                    )
+                )
+                if not rows:
+                    break
+                count += index_rows(connection, entity=entity, rows=rows, into_empty_index=True)
+                after = rows[-1]["id"]
+    with _write_locked(engine) as connection:
+        drain_pending(connection)  # what the user wrote while the steps ran
+        connection.exec_driver_sql("DELETE FROM search_deferred")
+    with _write_locked(engine) as connection:
+        _optimize(connection)
+    return count
+
+
+@contextmanager
+def _write_locked(engine: Engine) -> Iterator[Connection]:
+    """A transaction that takes the write lock first (waiting for it), so the reads that follow
+    stay valid until commit instead of failing when another writer committed in between."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE search_deferred SET since = since")
+        yield connection
+
+
+def _optimize(connection: Connection) -> None:
+    # One segment per table: fewer b-tree pages to read for every later query.
+    connection.exec_driver_sql("INSERT INTO search_party (search_party) VALUES ('optimize')")
+    connection.exec_driver_sql("INSERT INTO search_note (search_note) VALUES ('optimize')")
+
+
 def _rebuild(connection: Connection) -> int:
     for table in (*_INDEX_TABLES, "search_deferred"):
         connection.exec_driver_sql(f"DELETE FROM {table}")
@@ -458,9 +520,7 @@ def _rebuild(connection: Connection) -> int:
         rows = _indexed_fields(connection, entity)
         while batch := list(islice(rows, 5_000)):
             count += index_rows(connection, entity=entity, rows=batch, into_empty_index=True)
-    # One segment per table: fewer b-tree pages to read for every later query.
-    connection.exec_driver_sql("INSERT INTO search_party (search_party) VALUES ('optimize')")
-    connection.exec_driver_sql("INSERT INTO search_note (search_note) VALUES ('optimize')")
+    _optimize(connection)
     return count
 
 

@@ -22,9 +22,9 @@ from sqlalchemy import Connection, Engine
 
 from desktop.operations.lease import parse_sync_time
 from desktop.store.backup import backup_directory
-from desktop.store.bulk import finish_initial_load
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables
+from desktop.store.search_index import build_deferred_index_in_steps
 from desktop.sync import held, outbox, state
 from desktop.sync.api import ApiClient, Hello
 from desktop.sync.apply import apply_changes, remove_bucket_if_settled
@@ -107,6 +107,9 @@ class SyncEngine:
         self.after_sync = after_sync
         # One sync at a time; the long-poll listener only applies pages and checks the cursor.
         self._sync_lock = threading.Lock()
+        # Held while a deferred search index is built in steps: a page the listener applied
+        # meanwhile would land behind the build's position and never be indexed.
+        self._index_build_lock = threading.Lock()
         self.wiped: WipeReport | None = None
 
     # --- the whole cycle --------------------------------------------------------------------
@@ -292,10 +295,10 @@ class SyncEngine:
                     self.on_progress(PullProgress(tally.pulled, estimate))
                 if upcoming is None:
                     # An initial pull into an empty search index defers indexing to one pass
-                    # (much faster than page by page): build it now, so the first search after
-                    # the sync is as fast as any other. Nothing to do otherwise.
-                    with _writing(self.engine) as connection:
-                        finish_initial_load(connection)
+                    # (much faster than page by page): build it now, in steps that let the
+                    # user's saves in between. Nothing to do otherwise.
+                    with self._index_build_lock:
+                        build_deferred_index_in_steps(self.engine)
                     return lost
 
     def apply_page(self, page: dict[str, Any], *, from_cursor: str | None) -> int | None:
@@ -347,7 +350,8 @@ class SyncEngine:
         page = self.api.pull(cursor=cursor, limit=self.options.pull_limit, wait=wait)
         if self.wiped is not None or not page["changes"] or not still_wanted():
             return False
-        return self.apply_page(page, from_cursor=cursor) is not None
+        with self._index_build_lock:
+            return self.apply_page(page, from_cursor=cursor) is not None
 
     def pending_changes(self) -> int:
         with self.engine.connect() as connection:

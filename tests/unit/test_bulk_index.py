@@ -6,8 +6,13 @@ never an archived or deleted record.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
 from sqlalchemy import Connection, Engine
 
+from desktop.store import search_index
 from desktop.store.bulk import delete_rows, finish_initial_load, upsert_rows
 from desktop.store.changes import create_record, set_archived, update_record
 from desktop.store.search import MARK_START, search, search_answer
@@ -173,3 +178,43 @@ def test_queue_triggers_of_the_older_form_are_replaced_without_losing_writes(
         assert _count(connection, "search_pending") == 1
         assert _bulk_aware_triggers(connection) == len(QUEUE_TRIGGERS)
     assert _found(replica, "quill") == [local]
+
+
+def test_the_index_built_in_steps_lets_saves_in_between_and_indexes_them(
+    replica: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100,000 customers a one-transaction build held the write lock for a minute and every
+    save meanwhile was refused: between steps the lock is free, and what was saved is indexed."""
+    _initial_load(replica)
+    real_step = search_index._write_locked
+    steps: list[int] = []
+    saved: list[str] = []
+
+    @contextmanager
+    def step_then_save(engine: Engine) -> Iterator[Connection]:
+        with real_step(engine) as connection:
+            yield connection
+        steps.append(1)
+        if len(steps) == 1:  # the lock is released: a save goes in at once
+            with engine.begin() as connection:
+                connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # refused if still held
+                saved.append(
+                    create_record(connection, entity="customer", fields={"name": "Quill Ltd"})
+                )
+                update_record(
+                    connection, entity="customer", record_id="c-2", changes={"name": "Basalt"}
+                )
+
+    monkeypatch.setattr(search_index, "_write_locked", step_then_save)
+    monkeypatch.setattr(search_index, "BUILD_STEP_ROWS", 1)
+    # Three loaded records, plus the saved one when its random id sorts after the step position.
+    assert search_index.build_deferred_index_in_steps(replica) in (3, 4)
+    assert len(steps) >= 5  # one record per step, then the queue, then the merge
+    with replica.connect() as connection:
+        assert _count(connection, "search_deferred") == 0
+        assert _count(connection, "search_pending") == 0
+        assert _count(connection, "search_doc") == 4
+    assert _found(replica, "quill") == saved
+    assert _found(replica, "basalt") == ["c-2"] and _found(replica, "granite") == []
+    assert _found(replica, "zeppelin") == ["a-1"] and _found(replica, "zgjz") == ["c-1"]
+    assert search_index.build_deferred_index_in_steps(replica) == 0  # nothing deferred now
