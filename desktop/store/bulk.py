@@ -94,8 +94,9 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
 def finish_initial_load(engine_or_connection: Engine | Connection) -> int:
     """Build the search index deferred during an initial load; records indexed (0 if none).
 
-    For the loader to call once after the last page (the sync engine after every completed
-    pull): until then a search scans names and phone numbers only, and says so.
+    For a loader to call once after the last page, in one transaction (the sync engine builds it
+    in steps instead, see `build_deferred_index_in_steps`): until then a search scans names and
+    phone numbers only, and says so.
     """
     if isinstance(engine_or_connection, Engine):
         with engine_or_connection.begin() as connection:

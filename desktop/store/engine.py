@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 
 class StoreError(Exception):
@@ -44,6 +46,19 @@ def open_engine(path: Path) -> Engine:
         engine.dispose()
         raise StoreError(describe_database_error(path, error)) from error
     return engine
+
+
+@contextmanager
+def write_locked(engine: Engine) -> Iterator[Connection]:
+    """A transaction that takes SQLite's write lock before it reads anything.
+
+    A deferred transaction that reads first and writes later fails at once with "database is
+    locked" (no busy wait) when another connection committed in between, e.g. the long-poll
+    listener applying a page while the cycle pushes. A no-op write first makes it wait its turn
+    (up to the busy timeout) instead, and what it reads stays true until commit."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE sync_state SET value = value WHERE 0")
+        yield connection
 
 
 def is_database_busy(error: BaseException) -> bool:

@@ -43,6 +43,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from desktop.store.engine import write_locked
 from desktop.store.pinyin_readings import LONGEST_PHRASE, pinyin_readings
 
 INDEXED_ENTITIES: tuple[str, ...] = ("customer", "contact", "activity")
@@ -419,9 +420,9 @@ def defer_index_if_empty(connection: Connection) -> bool:
     indexing every page as it arrives would cost as much as one pass at the end, but in many
     small merges of the full-text index and on the sync's critical path. The deferral is
     committed with the caller's transaction, so it survives a crash between pages, and the
-    loader's `finish_deferred_index` (the sync calls it at the end of every completed pull)
-    rebuilds the index from the tables. Searches meanwhile scan names and phones instead of
-    building it themselves (see `desktop.store.search`).
+    loader's `finish_deferred_index` (or the sync's `build_deferred_index_in_steps`, at the end
+    of every completed pull) builds the index from the tables. Searches meanwhile scan names and
+    phones instead of building it themselves (see `desktop.store.search`).
     """
     if index_is_deferred(connection):
         return True
@@ -434,7 +435,8 @@ def defer_index_if_empty(connection: Connection) -> bool:
 def bring_index_up_to_date(connection: Connection) -> None:
     """Make sure the index exists and holds every committed write (cheap when nothing queued).
 
-    A deferred index is left for `finish_deferred_index`: rebuilding it here, inside a search or
+    A deferred index is left for the loader's build (`finish_deferred_index`, or
+    `build_deferred_index_in_steps`): rebuilding it here, inside a search or
     a page, would hold the write lock for as long as a whole build."""
     ensure_search_index(connection)
     if index_is_deferred(connection):
@@ -476,37 +478,28 @@ def build_deferred_index_in_steps(engine: Engine) -> int:
             connection.exec_driver_sql(f"DELETE FROM {table}")
     count = 0
     for entity in INDEXED_ENTITIES:
-        # Steps follow the rowid, the table's own order: reading in id order went through the id
-        # index and then to each row, which made the build half as slow again.
-        after: int | None = 0
-        while after is not None:
-            with _write_locked(engine) as connection:
+        # Steps follow the rowid, the table's own order: each reads one stretch of the table.
+        after = 0
+        while True:
+            with write_locked(engine) as connection:
                 last = connection.exec_driver_sql(
                     f'SELECT rowid FROM "{entity}" WHERE rowid > ? ORDER BY rowid '
                     f"LIMIT 1 OFFSET {BUILD_STEP_ROWS - 1}",
                     (after,),
                 ).scalar()
-                where, bounds = "WHERE rowid > ?", [after]
-                if last is not None:
-                    where, bounds = "WHERE rowid > ? AND rowid <= ?", [after, int(last)]
-                rows = list(_indexed_fields(connection, entity, where, bounds))
-                count += index_rows(connection, entity=entity, rows=rows, into_empty_index=True)
-                after = None if last is None else int(last)
-    with _write_locked(engine) as connection:
+                if last is None:  # the table's last step: everything after `after`
+                    count += _index_all(connection, entity, "WHERE rowid > ?", [after])
+                    break
+                count += _index_all(
+                    connection, entity, "WHERE rowid > ? AND rowid <= ?", [after, int(last)]
+                )
+                after = int(last)
+    with write_locked(engine) as connection:
         drain_pending(connection)  # what the user wrote while the steps ran
         connection.exec_driver_sql("DELETE FROM search_deferred")
-    with _write_locked(engine) as connection:
+    with write_locked(engine) as connection:
         _optimize(connection)
     return count
-
-
-@contextmanager
-def _write_locked(engine: Engine) -> Iterator[Connection]:
-    """A transaction that takes the write lock first (waiting for it), so the reads that follow
-    stay valid until commit instead of failing when another writer committed in between."""
-    with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE search_deferred SET since = since")
-        yield connection
 
 
 def _optimize(connection: Connection) -> None:
@@ -518,12 +511,20 @@ def _optimize(connection: Connection) -> None:
 def _rebuild(connection: Connection) -> int:
     for table in (*_INDEX_TABLES, "search_deferred"):
         connection.exec_driver_sql(f"DELETE FROM {table}")
-    count = 0
-    for entity in INDEXED_ENTITIES:
-        rows = _indexed_fields(connection, entity)
-        while batch := list(islice(rows, 5_000)):
-            count += index_rows(connection, entity=entity, rows=batch, into_empty_index=True)
+    count = sum(_index_all(connection, entity) for entity in INDEXED_ENTITIES)
     _optimize(connection)
+    return count
+
+
+def _index_all(
+    connection: Connection, entity: str, where: str = "", parameters: Sequence[Any] = ()
+) -> int:
+    """Index the records `where` selects into an index that holds none of them yet, 5,000 at a
+    time (a rebuild, or a step of one); returns the count."""
+    rows = _indexed_fields(connection, entity, where, parameters)
+    count = 0
+    while batch := list(islice(rows, 5_000)):
+        count += index_rows(connection, entity=entity, rows=batch, into_empty_index=True)
     return count
 
 

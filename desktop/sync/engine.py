@@ -10,19 +10,19 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from desktop.operations.lease import parse_sync_time
 from desktop.store.backup import backup_directory
 from desktop.store.changes import utc_now
+from desktop.store.engine import write_locked
 from desktop.store.schema import entity_tables
 from desktop.store.search_index import build_deferred_index_in_steps
 from desktop.sync import held, outbox, state
@@ -219,7 +219,7 @@ class SyncEngine:
             self._check_answer_epoch(str(answer.get("epoch") or ""))
             last = int(answer["last_mutation_id"])
             results: list[dict[str, Any]] = list(answer.get("results") or [])
-            with _writing(self.engine) as connection:
+            with write_locked(self.engine) as connection:
                 outbox.record_versions(connection, sent=batch, results=results)
                 acked = outbox.acknowledge_through(connection, last_mutation_id=last)
                 reopened = self._reopen_if_server_lost(connection, last)
@@ -361,7 +361,7 @@ class SyncEngine:
         server_last = page.get("last_mutation_id")
         if server_last is None:
             return False
-        with _writing(self.engine) as connection:
+        with write_locked(self.engine) as connection:
             acked = outbox.newest_acked_id(connection)
             if acked is None or int(server_last) >= acked:
                 return False
@@ -370,7 +370,7 @@ class SyncEngine:
     def _settle_deferred_exits(self) -> None:
         """After a push: apply pulled changes held back for records now settled, and remove
         customers that left our scope while something of theirs was pending."""
-        with _writing(self.engine) as connection:
+        with write_locked(self.engine) as connection:
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
             pending = outbox.pending_entity_ids(connection)
             held.apply_settled(connection, pending=pending, deferred_exits=deferred)
@@ -386,7 +386,7 @@ class SyncEngine:
         """Start the replica over from the server, keeping the outbox and the rows it edits."""
         log.warning("server epoch changed or cursor refused: rebuilding the replica")
         tally.resets += 1
-        with _writing(self.engine) as connection:
+        with write_locked(self.engine) as connection:
             pending = outbox.pending_entity_ids(connection)
             for table in entity_tables.values():
                 rows = connection.execute(table.select().with_only_columns(table.c.id))
@@ -442,19 +442,6 @@ class SyncEngine:
     # --- offline lease inputs (the rule itself: desktop.operations.lease) -------------------
     def last_sync_at(self) -> datetime | None:
         return parse_sync_time(state.get(self.engine, state.LAST_SYNC_AT))
-
-
-@contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    """A transaction that takes SQLite's write lock before it reads anything.
-
-    A deferred transaction that reads first and writes later fails at once with "database is
-    locked" (no busy wait) when another thread committed in between: the long-poll listener
-    applies pages while the cycle pushes. Taking the lock first makes it wait its turn instead.
-    """
-    with engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE sync_state SET value = value WHERE 0")
-        yield connection
 
 
 def _estimate(page: dict[str, Any], rows_so_far: int, *, start_seq: int) -> int | None:

@@ -14,10 +14,9 @@ from __future__ import annotations
 import gc
 
 
-def freeze_long_lived_objects() -> int:
-    """Exempt every object alive now from future collections; returns how many are frozen.
+def freeze_long_lived_objects() -> None:
+    """Exempt every object alive now from future collections.
 
     Reference counting still frees them when they are dropped; only a reference cycle among them
     would outlive its use, which for start-up objects means never in practice."""
     gc.freeze()
-    return gc.get_freeze_count()

@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy import Engine
 
 from desktop.operations.pipeline_queries import (
-    DEFAULT_STALE_DAYS,
     Board,
     DealCard,
     MonthForecast,
@@ -299,11 +298,8 @@ class PipelineView(QWidget):
         )
 
     def _configured_stale_days(self) -> int:
-        try:
-            days = int(self._settings.get(STALE_DAYS_SETTING))
-        except (TypeError, ValueError):
-            return DEFAULT_STALE_DAYS
-        return min(max(days, 1), MAX_STALE_DAYS)
+        # Settings are typed and checked (at least 1) when read: only the box's top can cut it.
+        return min(int(self._settings.get(STALE_DAYS_SETTING)), MAX_STALE_DAYS)
 
     def _on_stale_days_changed(self, days: int) -> None:
         try:

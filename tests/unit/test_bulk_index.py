@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from desktop.store import search_index
 from desktop.store.bulk import delete_rows, finish_initial_load, upsert_rows
 from desktop.store.changes import create_record, set_archived, update_record
+from desktop.store.engine import write_locked
 from desktop.store.search import MARK_START, search, search_answer
 from desktop.store.search_index import QUEUE_TRIGGERS, ensure_search_index
 
@@ -186,7 +187,7 @@ def test_the_index_built_in_steps_lets_saves_in_between_and_indexes_them(
     """At 100,000 customers a one-transaction build held the write lock for a minute and every
     save meanwhile was refused: between steps the lock is free, and what was saved is indexed."""
     _initial_load(replica)
-    real_step = search_index._write_locked
+    real_step = write_locked
     steps: list[int] = []
     saved: list[str] = []
 
@@ -205,7 +206,7 @@ def test_the_index_built_in_steps_lets_saves_in_between_and_indexes_them(
                     connection, entity="customer", record_id="c-2", changes={"name": "Basalt"}
                 )
 
-    monkeypatch.setattr(search_index, "_write_locked", step_then_save)
+    monkeypatch.setattr("desktop.store.search_index.write_locked", step_then_save)
     monkeypatch.setattr(search_index, "BUILD_STEP_ROWS", 1)
     # Three loaded records, plus the saved one when its random id sorts after the step position.
     assert search_index.build_deferred_index_in_steps(replica) in (3, 4)
