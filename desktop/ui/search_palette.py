@@ -125,6 +125,7 @@ class SearchPaletteDialog(QDialog):
         self.results.doubleClicked.connect(self._on_results_activated)
         self.status = QLabel()
         self.status.setObjectName("search_status")
+        self.status.setWordWrap(True)  # the note while the index is built is a sentence long
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -187,7 +188,7 @@ class SearchPaletteDialog(QDialog):
         else:
             text = self.tr("Nothing found for “%1”.").replace("%1", query)
         if answer.index_building:
-            text += " " + self.tr(
+            text += "\n" + self.tr(
                 "The search index is built when the first sync finishes: until then only names "
                 "and phone numbers are matched."
             )
