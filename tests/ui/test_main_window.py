@@ -310,9 +310,11 @@ def test_showing_the_window_takes_its_objects_out_of_full_collections(qtbot, win
     tracked_before = len(gc.get_objects(generation=2))
     with qtbot.waitExposed(window):
         window.show()
-    assert gc.get_freeze_count() >= tracked_before
+    assert gc.get_freeze_count() > 0.9 * tracked_before  # some may be freed while showing
     assert len(gc.get_objects(generation=2)) < tracked_before / 10
-    frozen = gc.get_freeze_count()
+    # Shown again: nothing more is frozen on its account. (The frozen count itself may fall
+    # meanwhile: frozen objects are still freed by reference counting.)
+    made_after_first_show: list[object] = []
     window.hide()
-    window.show()  # shown again: nothing more to freeze on its account
-    assert gc.get_freeze_count() == frozen
+    window.show()
+    assert any(obj is made_after_first_show for obj in gc.get_objects())
