@@ -16,7 +16,19 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from protocol.messages import ErrorCode, LoginRequest, TokenPair
 from server.audit import record_audit
@@ -286,6 +298,16 @@ def revoke_all(connection: Connection, *, user_id: str, keep_refresh: bool) -> N
     connection.execute(update(tokens).where(condition).values(revoked=True))
 
 
+# The token and its account in one round trip, built once: this runs before every request, and
+# building the statement cost more than running it.
+_TOKEN_QUERY = (
+    _account_query()
+    .add_columns(tokens.c.kind, tokens.c.revoked, tokens.c.expires_at, tokens.c.client_id)
+    .join(tokens, tokens.c.user_id == users.c.id)
+    .where(tokens.c.token_hash == bindparam("token_hash", type_=String))
+)
+
+
 def authenticate(
     engine: Engine, *, authorization: str | None, settings: ServerSettings
 ) -> Principal:
@@ -293,15 +315,8 @@ def authenticate(
     if not authorization or not authorization.lower().startswith("bearer "):
         raise unauthorized("Missing bearer token: log in first.")
     token = authorization[7:].strip()
-    # The token and its account in one round trip: this runs before every request.
-    query = (
-        _account_query()
-        .add_columns(tokens.c.kind, tokens.c.revoked, tokens.c.expires_at, tokens.c.client_id)
-        .join(tokens, tokens.c.user_id == users.c.id)
-        .where(tokens.c.token_hash == token_hash(token))
-    )
     with read_connection(engine) as connection:
-        row = connection.execute(query).first()
+        row = connection.execute(_TOKEN_QUERY, {"token_hash": token_hash(token)}).first()
     if row is None or row.kind == REFRESH or row.revoked or row.expires_at < time.time():
         raise unauthorized()
     account = _to_account(row)

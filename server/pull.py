@@ -6,16 +6,22 @@ text stored in the change log instead of building a model per row and encoding i
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Engine,
+    Integer,
     LargeBinary,
+    Select,
+    String,
     and_,
+    bindparam,
     cast,
     func,
     literal_column,
@@ -25,10 +31,17 @@ from sqlalchemy import (
 )
 
 from protocol.messages import ErrorCode, make_cursor, parse_cursor
-from server.db import read_connection, read_meta
+from server.db import read_connection
 from server.errors import ApiError
-from server.schema import change_log, clients
-from server.scope import Principal, visible_parts
+from server.schema import change_log, clients, server_meta
+from server.scope import (
+    SCOPE_USER,
+    Principal,
+    ScopeShape,
+    scope_parameters,
+    scope_shape,
+    visible_parts,
+)
 
 
 @dataclass(frozen=True)
@@ -56,34 +69,64 @@ def refuse_closed_account(principal: Principal) -> None:
         )
 
 
-def _start_seq(
-    connection: Connection,
-    *,
-    principal: Principal,
-    client_id: str,
-    cursor: str | None,
-    meta: tuple[str, int, int],
-) -> int:
-    epoch, high_water, tombstone_floor = meta
+@dataclass(frozen=True)
+class _Position:
+    """Where the log stands and what it knows of this client, read in one statement."""
+
+    epoch: str
+    high_water: int
+    tombstone_floor: int
+    reset_below_seq: int
+    last_mutation_id: int
+
+
+# Built once: statement construction and cache-key generation cost more than the query itself
+# on the long-poll path, where most pages hold one change.
+_POSITION_QUERY = select(
+    server_meta.c.epoch,
+    server_meta.c.last_seq,
+    server_meta.c.tombstone_floor,
+    clients.c.reset_below_seq,
+    clients.c.last_mutation_id,
+).select_from(
+    server_meta.outerjoin(
+        clients,
+        and_(
+            clients.c.client_id == bindparam("client_id", type_=String),
+            clients.c.user_id == SCOPE_USER,
+        ),
+    )
+)
+
+
+def _read_position(connection: Connection, *, principal: Principal, client_id: str) -> _Position:
+    row = connection.execute(
+        _POSITION_QUERY, {"client_id": client_id, **scope_parameters(principal)}
+    ).one()
+    return _Position(
+        epoch=str(row.epoch),
+        high_water=int(row.last_seq),
+        tombstone_floor=int(row.tombstone_floor),
+        reset_below_seq=int(row.reset_below_seq or 0),
+        last_mutation_id=int(row.last_mutation_id or 0),
+    )
+
+
+def _start_seq(position: _Position, *, cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
         cursor_epoch, seq = parse_cursor(cursor)
     except ValueError as exc:
         raise ApiError(400, ErrorCode.BAD_REQUEST, str(exc)[:200]) from exc
-    if cursor_epoch != epoch:
+    if cursor_epoch != position.epoch:
         raise reset_required("The server's data was replaced (new epoch).")
-    if seq > high_water:
+    if seq > position.high_water:
         # Only possible if the database went back in time: restored from a backup.
         raise reset_required("The cursor is ahead of the server: it was restored from a backup.")
-    if 0 < seq < tombstone_floor:
+    if 0 < seq < position.tombstone_floor:
         raise reset_required("The cursor is older than the deletions the server keeps.")
-    reset_below = connection.execute(
-        select(clients.c.reset_below_seq).where(
-            and_(clients.c.client_id == client_id, clients.c.user_id == principal.user_id)
-        )
-    ).scalar()
-    if reset_below and 0 < seq < reset_below:
+    if 0 < seq < position.reset_below_seq:
         raise reset_required("Your role or team changed, so what you may see changed.")
     return seq
 
@@ -105,22 +148,47 @@ def _forget_scope_change(engine: Engine, *, principal: Principal, client_id: str
         )
 
 
-def _last_mutation_id(connection: Connection, *, principal: Principal, client_id: str) -> int:
-    value = connection.execute(
-        select(clients.c.last_mutation_id).where(
-            and_(clients.c.client_id == client_id, clients.c.user_id == principal.user_id)
-        )
-    ).scalar()
-    return int(value or 0)
-
-
-def payload_bytes(connection: Connection) -> ColumnElement[Any]:
+def payload_bytes(dialect_name: str) -> ColumnElement[Any]:
     """The payload as UTF-8 bytes straight from the database: no decode into str and encode
     back for every row of a page that only passes it through."""
-    if connection.dialect.name == "postgresql":
+    if dialect_name == "postgresql":
         # Not CAST(... AS bytea), which would interpret backslashes in the JSON text.
         return func.convert_to(change_log.c.payload, literal_column("'UTF8'"), type_=LargeBinary)
     return cast(change_log.c.payload, LargeBinary)
+
+
+@functools.cache
+def _page_query(shape: ScopeShape, dialect_name: str) -> Select[Any]:
+    """The first `page_rows` visible entries in (`start_seq`, `high_water`], for one scope shape.
+
+    Each part takes at most a page in seq order from its own index; the page is the first
+    `page_rows` of their union."""
+    columns = (
+        change_log.c.seq,
+        change_log.c.entity,
+        change_log.c.entity_id,
+        change_log.c.op,
+        change_log.c.version,
+        payload_bytes(dialect_name),
+    )
+    in_range = and_(
+        change_log.c.seq > bindparam("start_seq", type_=BigInteger),
+        change_log.c.seq <= bindparam("high_water", type_=BigInteger),
+    )
+    page_rows = bindparam("page_rows", type_=Integer)
+    arms = [
+        select(*columns)
+        .select_from(source)
+        .where(in_range, condition)
+        .order_by(change_log.c.seq)
+        .limit(page_rows)
+        .subquery()
+        for source, condition in visible_parts(shape)
+    ]
+    if len(arms) == 1:
+        return select(arms[0]).order_by(arms[0].c.seq).limit(page_rows)
+    union = union_all(*(select(arm) for arm in arms)).subquery()
+    return select(union).order_by(union.c.seq).limit(page_rows)
 
 
 def read_page(
@@ -131,48 +199,25 @@ def read_page(
     with read_connection(engine) as connection:
         # The high-water first: every entry at or below it was committed before we read it
         # (seqs are allocated under the counter's lock), so reading up to it skips nothing even
-        # though each later statement sees newer commits (READ COMMITTED, or autocommit).
-        meta = read_meta(connection)
-        epoch, high_water, _floor = meta
-        start = _start_seq(
-            connection, principal=principal, client_id=client_id, cursor=cursor, meta=meta
+        # though the page query sees newer commits (READ COMMITTED, or autocommit).
+        position = _read_position(connection, principal=principal, client_id=client_id)
+        start = _start_seq(position, cursor=cursor)
+        result = connection.execute(
+            _page_query(scope_shape(principal), connection.dialect.name),
+            {
+                "start_seq": start,
+                "high_water": position.high_water,
+                "page_rows": limit + 1,
+                **scope_parameters(principal),
+            },
         )
-        columns = (
-            change_log.c.seq,
-            change_log.c.entity,
-            change_log.c.entity_id,
-            change_log.c.op,
-            change_log.c.version,
-            payload_bytes(connection),
-        )
-        in_range = and_(change_log.c.seq > start, change_log.c.seq <= high_water)
-        # Each part takes at most a page in seq order from its own index; the page is the
-        # first `limit + 1` of their union.
-        arms = [
-            select(*columns)
-            .select_from(source)
-            .where(in_range, condition)
-            .order_by(change_log.c.seq)
-            .limit(limit + 1)
-            .subquery()
-            for source, condition in visible_parts(principal)
-        ]
-        if len(arms) == 1:
-            page = select(arms[0])
-            order = arms[0].c.seq
-        else:
-            union = union_all(*(select(arm) for arm in arms)).subquery()
-            page = select(union)
-            order = union.c.seq
-        result = connection.execute(page.order_by(order).limit(limit + 1))
         # Plain tuples from the driver: no Row object per entry on the hottest path.
         rows: list[Any] = list(result.cursor.fetchall()) if result.cursor else []
         result.close()
-        last_mutation_id = _last_mutation_id(connection, principal=principal, client_id=client_id)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    next_seq = int(rows[-1][0]) if has_more else max(high_water, start)
-    next_cursor = make_cursor(epoch=epoch, seq=next_seq)
+    next_seq = int(rows[-1][0]) if has_more else max(position.high_water, start)
+    next_cursor = make_cursor(epoch=position.epoch, seq=next_seq)
     # Entity names, ops and ids are ours (names from protocol.entities, ids validated UUIDs),
     # so they need no escaping; the payload is already UTF-8 JSON and is copied as it is.
     parts = [
@@ -182,7 +227,7 @@ def read_page(
     ]
     tail = (
         f'],"next_cursor":{json.dumps(next_cursor)},"has_more":{"true" if has_more else "false"},'
-        f'"epoch":{json.dumps(epoch)},"last_mutation_id":{last_mutation_id}}}'
+        f'"epoch":{json.dumps(position.epoch)},"last_mutation_id":{position.last_mutation_id}}}'
     )
     body = b"".join((b'{"changes":[', b",".join(parts), tail.encode()))
     return Page(body=body, count=len(rows), next_cursor=next_cursor)
