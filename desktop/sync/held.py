@@ -27,11 +27,12 @@ def _key(entity: str, record_id: str) -> str:
     return f"{PREFIX}{entity}:{record_id}"
 
 
+# Built once: read for every pulled page.
+_HELD_KEYS = select(sync_state.c.key).where(sync_state.c.key.startswith(PREFIX, autoescape=True))
+
+
 def held_keys(connection: Connection) -> set[str]:
-    rows = connection.execute(
-        select(sync_state.c.key).where(sync_state.c.key.startswith(PREFIX, autoescape=True))
-    )
-    return {row[0] for row in rows}
+    return {row[0] for row in connection.execute(_HELD_KEYS)}
 
 
 def remember(connection: Connection, outcome: PageOutcome, *, existing: set[str]) -> None:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desktop.store.schema import sync_state
@@ -33,16 +33,22 @@ DISMISSED_SYNC_ERRORS = "dismissed_sync_errors"
 STOPPED_REASON = "stopped_reason"  # e.g. upgrade_required: sync stays stopped until fixed
 
 
+# Built once: these run several times per pulled page, and building a statement cost more than
+# running it (a one-change page on the long-poll path is latency the user waits for).
+_READ_VALUE = select(sync_state.c.value).where(sync_state.c.key == bindparam("key"))
+_UPSERT = sqlite_insert(sync_state).values(key=bindparam("key"), value=bindparam("value"))
+_WRITE_VALUE = _UPSERT.on_conflict_do_update(
+    index_elements=["key"], set_={"value": _UPSERT.excluded.value}
+)
+
+
 def read_value(connection: Connection, key: str) -> str | None:
-    row = connection.execute(select(sync_state.c.value).where(sync_state.c.key == key)).first()
+    row = connection.execute(_READ_VALUE, {"key": key}).first()
     return None if row is None else row[0]
 
 
 def write_value(connection: Connection, key: str, value: str | None) -> None:
-    statement = sqlite_insert(sync_state).values(key=key, value=value)
-    connection.execute(
-        statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
-    )
+    connection.execute(_WRITE_VALUE, {"key": key, "value": value})
 
 
 def read_json_set(connection: Connection, key: str) -> set[str]:
