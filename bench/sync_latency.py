@@ -1,10 +1,11 @@
 """Sync latency: how soon a change made on one online client appears on another (long-poll).
 
 The server runs in its own uvicorn process (SQLite file, or PostgreSQL with `--postgres`). Two
-clients of the same user: the *watcher* runs the background `SyncLoop` (long-poll while online,
-its timer set to an hour so only the long-poll can explain a quick arrival); the *writer* edits a
-customer and pushes at once, as its loop does after a local write (`local_write`: push only, since
-its own listener brings the server's changes). Measured:
+clients of the same user, each in its own process as on two laptops: the *watcher* runs the
+background `SyncLoop` (long-poll while online, its timer set to an hour so only the long-poll can
+explain a quick arrival); the *writer* edits a customer and pushes at once, as its loop does after
+a local write (`local_write`: push only, since its own listener brings the server's changes).
+Measured:
 - write -> visible: from the writer's commit to the row being readable in the watcher's replica;
 - acknowledged -> visible: from the writer's push being acknowledged (answer received and
   recorded) to the same moment; negative when the watcher had it before the writer's answer.
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import multiprocessing
 import shutil
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -85,46 +88,83 @@ def _wait_for(engine: Any, query: Any, value: str, seen: list[float]) -> None:
             time.sleep(0.0005)
 
 
+def _client(work: Path, name: str, base_url: str, login: str) -> tuple[Any, Any]:
+    from desktop.store.replica import open_replica
+    from desktop.sync.session import connect, sign_in
+
+    path = work / name / "replica.sqlite3"
+    engine = open_replica(path)
+    stack = connect(engine=engine, replica_path=path, server_url=base_url, login=login)
+    sign_in(stack, engine=engine, login=login, password=PASSWORD)
+    return engine, stack
+
+
+def _writer_process(
+    connection: Connection, work: Path, base_url: str, login: str, user_id: str
+) -> None:
+    """The writing client, in its own process as on its own laptop: two clients in one process
+    would share one GIL, and each would wait for the other's Python work.
+
+    Creates the customer, then for each phone number it is sent: saves it, pushes at once (what
+    the writer's loop does after a local write) and answers (written, acknowledged) times."""
+    from desktop.store.changes import create_record, update_record
+
+    engine, stack = _client(work, "writer", base_url, login)
+    try:
+        with engine.begin() as transaction:
+            customer_id = create_record(
+                transaction, entity="customer", fields={"name": "延迟测试", "owner_id": user_id}
+            )
+        stack.engine.sync_once()
+        connection.send(customer_id)
+        while (phone := connection.recv()) is not None:
+            with engine.begin() as transaction:
+                update_record(
+                    transaction, entity="customer", record_id=customer_id, changes={"phone": phone}
+                )
+            written = time.perf_counter()
+            stack.engine.push_pending()
+            connection.send((written, time.perf_counter()))
+    finally:
+        stack.close()
+        engine.dispose()
+
+
 def measure(
     arguments: argparse.Namespace, work: Path, base_url: str, login: str, user_id: str
 ) -> dict[str, list[float]]:
     from sqlalchemy import select
 
-    from desktop.store.changes import create_record, update_record
-    from desktop.store.replica import open_replica
     from desktop.store.schema import entity_tables
     from desktop.sync.loop import SyncLoop
-    from desktop.sync.session import connect, sign_in
 
-    def client(name: str) -> tuple[Any, Any]:
-        path = work / name / "replica.sqlite3"
-        engine = open_replica(path)
-        stack = connect(engine=engine, replica_path=path, server_url=base_url, login=login)
-        sign_in(stack, engine=engine, login=login, password=PASSWORD)
-        return engine, stack
-
-    writer_db, writer = client("writer")
-    watcher_db, watcher = client("watcher")
-    with writer_db.begin() as connection:
-        customer_id = create_record(
-            connection, entity="customer", fields={"name": "延迟测试", "owner_id": user_id}
-        )
-    writer.engine.sync_once()
+    # Spawned, not forked: a fork copies a process that already runs threads. perf_counter is
+    # the system's monotonic clock, so times from both processes compare.
+    context = multiprocessing.get_context("spawn")
+    to_writer, writer_end = context.Pipe()
+    writer = context.Process(
+        target=_writer_process, args=(writer_end, work, base_url, login, user_id), daemon=True
+    )
+    writer.start()
+    watcher_db, watcher = _client(work, "watcher", base_url, login)
     loop = SyncLoop(
         sync=watcher.engine,
         inbox=watcher.inbox,
         interval_seconds=3600,
         long_poll_seconds=25,
     )
-    loop.start()
-    table = entity_tables["customer"]
-    query = select(table.c.phone).where(table.c.id == customer_id)
     write_to_visible: list[float] = []
     ack_to_visible: list[float] = []
     try:
+        if not to_writer.poll(60):
+            raise RuntimeError("the writer did not start")
+        customer_id = to_writer.recv()
+        loop.start()
         if not loop.wait_for_cycles(1, timeout=30):
             raise RuntimeError("the watcher's first sync did not finish")
         time.sleep(0.2)
+        table = entity_tables["customer"]
+        query = select(table.c.phone).where(table.c.id == customer_id)
         for number in range(arguments.warmup + arguments.changes):
             phone = f"138{number:08}"
             seen: list[float] = []
@@ -134,16 +174,10 @@ def measure(
                 target=_wait_for, args=(watcher_db, query, phone, seen), daemon=True
             )
             poller.start()
-            with writer_db.begin() as connection:
-                update_record(
-                    connection,
-                    entity="customer",
-                    record_id=customer_id,
-                    changes={"phone": phone},
-                )
-            written = time.perf_counter()
-            writer.engine.push_pending()  # what the writer's loop does after a local write
-            acknowledged = time.perf_counter()
+            to_writer.send(phone)
+            if not to_writer.poll(15):
+                raise RuntimeError(f"the writer did not answer for change {number}")
+            written, acknowledged = to_writer.recv()
             poller.join(15)
             if not seen:
                 raise RuntimeError(f"change {number} never reached the watcher")
@@ -152,10 +186,10 @@ def measure(
                 ack_to_visible.append((seen[0] - acknowledged) * 1000)
             time.sleep(arguments.pause)
     finally:
+        to_writer.send(None)
+        writer.join(10)
         loop.stop()
-        writer.close()
         watcher.close()
-        writer_db.dispose()
         watcher_db.dispose()
     return {"write_to_visible": write_to_visible, "ack_to_visible": ack_to_visible}
 
