@@ -22,12 +22,14 @@ import platformdirs
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Engine,
     Insert,
     Table,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -169,6 +171,15 @@ def mark_restored(engine: Engine) -> str:
 WRITERS_LOCK_ID = 7_202_612
 
 
+# Built once: every push runs it.
+_ADVANCE_COUNTER = (
+    update(server_meta)
+    .where(server_meta.c.id == 1)
+    .values(last_seq=server_meta.c.last_seq + bindparam("count", type_=BigInteger))
+    .returning(server_meta.c.last_seq, server_meta.c.epoch)
+)
+
+
 class SeqAllocator:
     """Collects one write transaction's change-log rows and writes them with their seqs.
 
@@ -245,12 +256,7 @@ class SeqAllocator:
         if self.last_seq is None:
             # Lock and advance the counter in one statement; a separate statement after it, so
             # the deletes below see every commit made while we waited for the lock.
-            row = self.connection.execute(
-                update(server_meta)
-                .where(server_meta.c.id == 1)
-                .values(last_seq=server_meta.c.last_seq + count)
-                .returning(server_meta.c.last_seq, server_meta.c.epoch)
-            ).one()
+            row = self.connection.execute(_ADVANCE_COUNTER, {"count": count}).one()
             end, self.epoch = int(row.last_seq), str(row.epoch)
             first = end - count + 1
         else:

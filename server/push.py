@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, select, update
+from sqlalchemy import Connection, Engine, String, and_, bindparam, case, select, update
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from protocol.entities import ENTITIES, EntitySpec
@@ -416,15 +416,18 @@ class PushSession:
             )
 
 
+_CLIENT_ROW = (
+    select(clients.c.user_id, clients.c.last_mutation_id)
+    .where(clients.c.client_id == bindparam("client_id", type_=String))
+    .with_for_update()
+)
+
+
 def _client_last_mutation(connection: Connection, *, client_id: str, principal: Principal) -> int:
     """The client's last applied mutation id, its row locked: two pushes of one installation
     (a retry overtaking a slow first try) apply one after the other, each mutation once."""
-    query = (
-        select(clients.c.user_id, clients.c.last_mutation_id)
-        .where(clients.c.client_id == client_id)
-        .with_for_update()
-    )
-    row = connection.execute(query).first()
+    query, parameters = _CLIENT_ROW, {"client_id": client_id}
+    row = connection.execute(query, parameters).first()
     if row is None:
         # A new installation; if a concurrent first push inserted it meanwhile, lock theirs.
         connection.execute(
@@ -436,7 +439,7 @@ def _client_last_mutation(connection: Connection, *, client_id: str, principal: 
                 reset_below_seq=0,
             )
         )
-        row = connection.execute(query).one()
+        row = connection.execute(query, parameters).one()
     if row.user_id not in (None, principal.user_id):
         raise ApiError(
             403, ErrorCode.FORBIDDEN, "This installation is registered to another user; log in."

@@ -8,12 +8,13 @@ Entries are queued in the transaction's `SeqAllocator` and written, with their s
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlalchemy import Connection, Select, String, Table, and_, bindparam, insert, select, update
 
 from protocol.entities import ENTITIES, ENTITY_ORDER, Ownership
 from server.db import SeqAllocator, utc_now_iso
@@ -65,12 +66,18 @@ def load_record(
 ) -> dict[str, Any] | None:
     """The record's row; `for_update` locks it until commit (PostgreSQL; SQLite has one writer
     anyway), for a push that will write or log it: see `server.db.write_transaction`."""
+    row = connection.execute(_record_query(entity, for_update), {"record_id": record_id})
+    found = row.mappings().first()
+    return dict(found) if found is not None else None
+
+
+@functools.cache
+def _record_query(entity: str, for_update: bool) -> Select[Any]:
+    """Built once per record type: a push loads several records, and building the statement
+    cost more than running it."""
     table = entity_tables[entity]
-    query = select(table).where(table.c.id == record_id)
-    if for_update:
-        query = query.with_for_update()
-    row = connection.execute(query).mappings().first()
-    return dict(row) if row is not None else None
+    query = select(table).where(table.c.id == bindparam("record_id", type_=String))
+    return query.with_for_update() if for_update else query
 
 
 def field_versions_of(row: Mapping[str, Any]) -> dict[str, list[Any]]:
