@@ -372,6 +372,7 @@ class SyncEngine:
         customers that left our scope while something of theirs was pending."""
         with write_locked(self.engine) as connection:
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
+            stored = set(deferred)
             pending = outbox.pending_entity_ids(connection)
             held.apply_settled(connection, pending=pending, deferred_exits=deferred)
             settled = {
@@ -379,7 +380,10 @@ class SyncEngine:
                 for customer_id in deferred
                 if remove_bucket_if_settled(connection, customer_id=customer_id, pending=pending)
             }
-            state.write_json_set(connection, state.DEFERRED_EXITS, deferred - settled)
+            if deferred - settled != stored:
+                # Written only when changed: after most pushes nothing is, and a transaction that
+                # wrote nothing commits without a disk flush.
+                state.write_json_set(connection, state.DEFERRED_EXITS, deferred - settled)
 
     # --- reset ------------------------------------------------------------------------------
     def _reset(self, tally: _Tally, *, epoch: str | None) -> None:

@@ -6,25 +6,57 @@ from a backup and asks again for mutations it already acknowledged, they can be 
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, Integer, String, Update, and_, bindparam, func, select, update
 
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables, outbox
 from protocol.entities import ENTITIES
 
+# The statements of every push, built once: building one cost more than running it, and a push
+# after each local write is latency the user waits for (and Python time the UI thread shares).
+_PENDING_BATCH = (
+    select(outbox)
+    .where(outbox.c.acked_at.is_(None))
+    .order_by(outbox.c.mutation_id)
+    .limit(bindparam("batch_size", type_=Integer))
+)
+_PENDING_COUNT = select(func.count()).select_from(outbox).where(outbox.c.acked_at.is_(None))
+_ACKNOWLEDGE = (
+    update(outbox)
+    .where(
+        and_(
+            outbox.c.mutation_id <= bindparam("last_mutation_id", type_=Integer),
+            outbox.c.acked_at.is_(None),
+        )
+    )
+    .values(acked_at=bindparam("acked_at", type_=String))
+)
+_OLDEST_KEPT = select(func.min(outbox.c.mutation_id))
+_NEWEST = select(func.max(outbox.c.mutation_id))
+_NEWEST_ACKED = select(func.max(outbox.c.mutation_id)).where(outbox.c.acked_at.is_not(None))
+
+
+@functools.cache
+def _raise_version(entity: str) -> Update:
+    table = entity_tables[entity]
+    new_version = bindparam("new_version", type_=Integer)
+    return (
+        update(table)
+        .where(
+            and_(table.c.id == bindparam("record_id", type_=String), table.c.version < new_version)
+        )
+        .values(version=new_version)
+    )
+
 
 def pending_batch(connection: Connection, *, limit: int) -> list[dict[str, Any]]:
     """The oldest unacknowledged entries as wire mutations, in mutation id order."""
-    rows = connection.execute(
-        select(outbox)
-        .where(outbox.c.acked_at.is_(None))
-        .order_by(outbox.c.mutation_id)
-        .limit(limit)
-    ).mappings()
+    rows = connection.execute(_PENDING_BATCH, {"batch_size": limit}).mappings()
     return [
         {
             "id": int(row["mutation_id"]),
@@ -40,11 +72,7 @@ def pending_batch(connection: Connection, *, limit: int) -> list[dict[str, Any]]
 
 
 def pending_count(connection: Connection) -> int:
-    return int(
-        connection.execute(
-            select(func.count()).select_from(outbox).where(outbox.c.acked_at.is_(None))
-        ).scalar_one()
-    )
+    return int(connection.execute(_PENDING_COUNT).scalar_one())
 
 
 def pending_entity_ids(connection: Connection) -> set[str]:
@@ -57,9 +85,7 @@ def pending_entity_ids(connection: Connection) -> set[str]:
 def acknowledge_through(connection: Connection, *, last_mutation_id: int) -> int:
     """Mark every entry up to the server's `last_mutation_id` as acknowledged."""
     result = connection.execute(
-        update(outbox)
-        .where(and_(outbox.c.mutation_id <= last_mutation_id, outbox.c.acked_at.is_(None)))
-        .values(acked_at=utc_now())
+        _ACKNOWLEDGE, {"last_mutation_id": last_mutation_id, "acked_at": utc_now()}
     )
     return int(result.rowcount or 0)
 
@@ -78,19 +104,17 @@ def reopen_after(connection: Connection, *, last_mutation_id: int) -> int:
 
 
 def oldest_kept_id(connection: Connection) -> int | None:
-    value = connection.execute(select(func.min(outbox.c.mutation_id))).scalar_one()
+    value = connection.execute(_OLDEST_KEPT).scalar_one()
     return None if value is None else int(value)
 
 
 def newest_id(connection: Connection) -> int | None:
-    value = connection.execute(select(func.max(outbox.c.mutation_id))).scalar_one()
+    value = connection.execute(_NEWEST).scalar_one()
     return None if value is None else int(value)
 
 
 def newest_acked_id(connection: Connection) -> int | None:
-    value = connection.execute(
-        select(func.max(outbox.c.mutation_id)).where(outbox.c.acked_at.is_not(None))
-    ).scalar_one()
+    value = connection.execute(_NEWEST_ACKED).scalar_one()
     return None if value is None else int(value)
 
 
@@ -107,11 +131,9 @@ def record_versions(
             continue
         if mutation["entity"] not in ENTITIES:
             continue
-        table = entity_tables[mutation["entity"]]
         connection.execute(
-            update(table)
-            .where(and_(table.c.id == mutation["entity_id"], table.c.version < int(version)))
-            .values(version=int(version))
+            _raise_version(mutation["entity"]),
+            {"record_id": mutation["entity_id"], "new_version": int(version)},
         )
 
 
