@@ -25,6 +25,7 @@ from desktop.store.search_index import (
     defer_index_if_empty,
     ensure_search_index,
     finish_deferred_index,
+    index_build_started,
     index_is_deferred,
     index_rows,
     queue_triggers_paused,
@@ -65,6 +66,11 @@ def upsert_rows(connection: Connection, *, entity: str, rows: Sequence[Mapping[s
         return len(values)
     ensure_search_index(connection)
     deferred = defer_index_if_empty(connection)
+    if deferred and index_build_started(connection):
+        # Behind a stepped build's position these rows would be missed: the triggers queue
+        # them for its last step.
+        connection.exec_driver_sql(upsert_sql(entity), values)
+        return len(values)
     if not deferred:
         # Earlier local writes still queued are indexed first: they are older than these rows.
         bring_index_up_to_date(connection)
@@ -84,6 +90,9 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
         connection.execute(table.delete().where(table.c.id.in_(id_list)))
         return len(id_list)
     ensure_search_index(connection)
+    if index_build_started(connection):  # queued by the triggers, as in `upsert_rows`
+        connection.execute(table.delete().where(table.c.id.in_(id_list)))
+        return len(id_list)
     with queue_triggers_paused(connection):
         connection.execute(table.delete().where(table.c.id.in_(id_list)))
     if not index_is_deferred(connection):  # a deferred index is rebuilt from what is left

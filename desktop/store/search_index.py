@@ -413,6 +413,20 @@ def index_is_deferred(connection: Connection) -> bool:
     )
 
 
+# `search_deferred.since` once a stepped build has begun (before: when the deferral began).
+BUILD_STARTED = "building"
+
+
+def index_build_started(connection: Connection) -> bool:
+    """A stepped build is under way, perhaps in another process: rows written now may lie behind
+    its position, so they are queued for its last step instead of left to it."""
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM search_deferred WHERE since = ?)", (BUILD_STARTED,)
+        ).scalar()
+    )
+
+
 def defer_index_if_empty(connection: Connection) -> bool:
     """True if the index is (now) deferred: rows written meanwhile need no indexing of their own.
 
@@ -468,14 +482,16 @@ def build_deferred_index_in_steps(engine: Engine) -> int:
     step, so searches meanwhile scan names instead (see `desktop.store.search`). After a crash
     the next build starts over.
 
-    The caller keeps other writers of pulled pages out until this returns: rows they wrote
-    behind the step's position would be missed (the sync engine holds its index lock)."""
+    Pulled pages written meanwhile, by this process or another, are queued like the user's
+    writes (see `desktop.store.bulk`): rows behind a step's position would be missed otherwise.
+    The sync engine keeps its own pages out until this returns anyway (its index lock)."""
     with engine.begin() as connection:
         ensure_search_index(connection)
         if not index_is_deferred(connection):
             return 0
         for table in _INDEX_TABLES:
             connection.exec_driver_sql(f"DELETE FROM {table}")
+        connection.exec_driver_sql("UPDATE search_deferred SET since = ?", (BUILD_STARTED,))
     count = 0
     for entity in INDEXED_ENTITIES:
         # Steps follow the rowid, the table's own order: each reads one stretch of the table.

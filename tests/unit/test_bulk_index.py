@@ -219,3 +219,43 @@ def test_the_index_built_in_steps_lets_saves_in_between_and_indexes_them(
     assert _found(replica, "basalt") == ["c-2"] and _found(replica, "granite") == []
     assert _found(replica, "zeppelin") == ["a-1"] and _found(replica, "zgjz") == ["c-1"]
     assert search_index.build_deferred_index_in_steps(replica) == 0  # nothing deferred now
+
+
+def test_pages_another_process_applies_during_a_stepped_build_are_indexed(
+    replica: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync engine keeps its own pages out while it builds, but another process on the same
+    replica (the command line beside the app) does not know of that lock. Its pages changed
+    rows the steps had passed (and added rows after the last step of their table): the build's
+    last step must index them all, and drop what they deleted."""
+    _initial_load(replica)
+    real_step = write_locked
+    steps: list[int] = []
+
+    @contextmanager
+    def step_then_pull(engine: Engine) -> Iterator[Connection]:
+        with real_step(engine) as connection:
+            yield connection
+        steps.append(1)
+        if len(steps) == 3:  # after both customers and the activity: all steps are past them
+            with engine.begin() as connection:
+                upsert_rows(
+                    connection,
+                    entity="customer",
+                    rows=[
+                        {"id": "c-2", "name": "Basalt Partners", "version": 2},
+                        {"id": "c-3", "name": "Obsidian Trading", "version": 1},
+                    ],
+                )
+                delete_rows(connection, entity="activity", ids=["a-1"])
+
+    monkeypatch.setattr("desktop.store.search_index.write_locked", step_then_pull)
+    monkeypatch.setattr(search_index, "BUILD_STEP_ROWS", 1)
+    search_index.build_deferred_index_in_steps(replica)
+    assert len(steps) >= 3
+    with replica.connect() as connection:
+        assert _count(connection, "search_deferred") == 0
+        assert _count(connection, "search_pending") == 0
+    assert _found(replica, "basalt") == ["c-2"] and _found(replica, "granite") == []
+    assert _found(replica, "obsidian") == ["c-3"]
+    assert _found(replica, "zeppelin") == []
