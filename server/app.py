@@ -6,6 +6,8 @@ database), so several processes may serve one PostgreSQL database side by side.
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from starlette.middleware.gzip import GZipMiddleware
@@ -42,7 +44,12 @@ def create_app(
         version=SERVER_VERSION,
         description="Sync, auth and administration for Fieldbook clients (see docs/wire.md).",
     )
-    app.state.services = Services(engine=engine, settings=settings, notifier=ChangeNotifier())
+    app.state.services = Services(
+        engine=engine,
+        settings=settings,
+        notifier=ChangeNotifier(),
+        push_slots=threading.BoundedSemaphore(settings.max_concurrent_pushes),
+    )
     install_error_handlers(app)
     app.add_middleware(
         GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=GZIP_LEVEL

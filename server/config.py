@@ -23,6 +23,13 @@ class ServerSettings:
     argon2_memory_kib: int = 65536
     long_poll_check_seconds: float = 1.0  # how often a waiting pull re-checks the database
     gzip_minimum_bytes: int = 4096
+    # Pushes one process runs at once; more only queue for the seq counter while their threads
+    # compete for the interpreter with the push that holds it (`bench/server_load.py`).
+    max_concurrent_pushes: int = 4
+
+    def __post_init__(self) -> None:
+        if self.max_concurrent_pushes < 1:
+            raise ValueError("max_concurrent_pushes must be at least 1")
 
     @property
     def policies(self) -> dict[str, Any]:

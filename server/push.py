@@ -12,6 +12,7 @@ change-log rows it queued, so a refusal leaves nothing half-written. Any other d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -452,7 +453,15 @@ def _client_last_mutation(connection: Connection, *, client_id: str, principal: 
 DEADLOCK_RETRIES = 3
 
 
-def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushResponse:
+def push(
+    engine: Engine,
+    *,
+    principal: Principal,
+    request: PushRequest,
+    slots: threading.Semaphore | None = None,
+) -> PushResponse:
+    """Apply a client's mutations in order, each once. `slots` bounds how many pushes run at once
+    (the server's `max_concurrent_pushes`); a push waits for one before it starts."""
     check_protocol(request.protocol_version)
     if principal.account_state == "wipe":
         raise ApiError(403, ErrorCode.WIPE, "This account is closed: delete the local copy.")
@@ -460,7 +469,7 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
     deadlocks = 0
     while True:
         try:
-            with PUSHES_AT_ONCE:
+            with slots or contextlib.nullcontext():
                 return _push_once(
                     engine, principal=principal, request=request, savepoints=savepoints
                 )
@@ -476,10 +485,6 @@ def push(engine: Engine, *, principal: Principal, request: PushRequest) -> PushR
 
 
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
-
-# Pushes one process runs at once. More only queue for the seq counter while their threads
-# compete for the interpreter with the push that holds it, which then holds it longer.
-PUSHES_AT_ONCE = threading.BoundedSemaphore(4)
 
 
 def _push_once(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -22,6 +23,7 @@ class Services:
     engine: Engine
     settings: ServerSettings
     notifier: ChangeNotifier
+    push_slots: threading.BoundedSemaphore  # `settings.max_concurrent_pushes` of them
 
 
 async def get_services(request: Request) -> Services:

@@ -83,7 +83,7 @@ def hello(
 def push_mutations(
     body: PushRequest, principal: DrainPrincipalDep, services: ServicesDep
 ) -> PushResponse:
-    response = push(services.engine, principal=principal, request=body)
+    response = push(services.engine, principal=principal, request=body, slots=services.push_slots)
     services.notifier.notify()
     return response
 

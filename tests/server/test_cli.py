@@ -130,3 +130,6 @@ def test_bad_config_file_is_one_clear_line(
     config.write_text("[server]\ndrain_days = 'soon'\n", encoding="utf-8")
     status, _, err = run(capsys, "demo", "--config", str(config))
     assert (status, "drain_days" in err) == (2, True)
+    config.write_text("[server]\nmax_concurrent_pushes = 0\n", encoding="utf-8")
+    status, _, err = run(capsys, "demo", "--config", str(config))
+    assert (status, "max_concurrent_pushes" in err) == (2, True)

@@ -255,3 +255,34 @@ def test_a_rolled_back_savepoint_forgets_its_change_log_rows(database_url: str) 
         assert logged[0][1] == high_water
     finally:
         engine.dispose()
+
+
+def test_a_push_waits_for_a_free_slot(server: ServerHarness) -> None:
+    """`max_concurrent_pushes` bounds the pushes one process runs at once: with every slot
+    taken a push waits, and it goes ahead as soon as one is given back."""
+    make_firm(server)
+    ann = server.login("ann")
+    principal = authenticate(
+        server.engine, authorization=f"Bearer {ann.access_token}", settings=server.settings
+    )
+    created = ann.mutation("customer", new_id(), "create", {"name": "甲"})
+    request = PushRequest(
+        client_id=ann.client_id,
+        protocol_version=PROTOCOL_VERSION,
+        schema_version=SCHEMA_VERSION,
+        mutations=[Mutation.model_validate(created)],
+    )
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()  # another push holds the only slot
+    answers: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: answers.append(
+            push(server.engine, principal=principal, request=request, slots=slots)
+        )
+    )
+    worker.start()
+    worker.join(0.5)
+    assert worker.is_alive() and answers == []
+    slots.release()
+    worker.join(30)
+    assert answers[0].results[0].status == "applied"
