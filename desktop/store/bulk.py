@@ -8,6 +8,14 @@ per-row triggers paused (they doubled the cost of the executemany).
 
 Into an empty index (an initial sync) nothing is indexed per page: the index is deferred and
 built in one pass by `finish_initial_load` after the last page, or else before the next search.
+
+An initial load into a replica without records also sets the record tables' secondary indexes
+aside (`start_initial_load`): keeping 13 indexes of `customer` and two of `activity` current row
+by row cost more than writing the rows themselves, where one CREATE INDEX per index at the end
+sorts once. Their definitions wait in `initial_load_index`, committed with the first page, so a
+crash between pages keeps them, and `finish_initial_load` puts them back. Lookups by
+`customer_id` (a scope exit removing a customer's bucket) put them back at once instead of
+scanning whole tables. Only speed depends on these indexes, never a result.
 """
 
 from __future__ import annotations
@@ -91,16 +99,83 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
     return len(id_list)
 
 
+# The tables whose secondary indexes an initial load sets aside: the records and the local tag
+# index that the customer triggers fill. Unique indexes stay: INSERT OR REPLACE relies on them.
+_SET_ASIDE_TABLES: tuple[str, ...] = (*entity_tables, "customer_tag")
+_SET_ASIDE_DDL = (
+    "CREATE TABLE IF NOT EXISTS initial_load_index (name TEXT PRIMARY KEY, sql TEXT NOT NULL)"
+)
+
+
+def _set_aside_table_exists(connection: Connection) -> bool:
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master "
+            "WHERE type = 'table' AND name = 'initial_load_index')"
+        ).scalar()
+    )
+
+
+def initial_load_in_progress(connection: Connection) -> bool:
+    """Secondary indexes are set aside by an initial load that has not finished yet."""
+    return _set_aside_table_exists(connection) and bool(
+        connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM initial_load_index)").scalar()
+    )
+
+
+def start_initial_load(connection: Connection) -> bool:
+    """Before the first page of a load: if the replica holds no records at all, set the secondary
+    indexes of the record tables aside until `finish_initial_load`. True while they are aside.
+
+    Commits with the caller's transaction; nothing happens to a replica that holds any record
+    (a reset keeps the records with pending edits, and then the indexes stay).
+    """
+    if initial_load_in_progress(connection):
+        return True
+    for table in entity_tables:
+        if connection.exec_driver_sql(f'SELECT EXISTS (SELECT 1 FROM "{table}")').scalar():
+            return False
+    marks = ", ".join("?" for _ in _SET_ASIDE_TABLES)
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND sql NOT LIKE 'CREATE UNIQUE %' AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(_SET_ASIDE_TABLES),
+    ).all()
+    if not indexes:
+        return False
+    connection.exec_driver_sql(_SET_ASIDE_DDL)
+    connection.exec_driver_sql(
+        "INSERT INTO initial_load_index (name, sql) VALUES (?, ?)",
+        [(str(name), str(sql)) for name, sql in indexes],
+    )
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return True
+
+
+def restore_indexes(connection: Connection) -> int:
+    """Create the indexes an initial load set aside (each in one sorted pass); how many."""
+    if not _set_aside_table_exists(connection):
+        return 0
+    indexes = connection.exec_driver_sql("SELECT name, sql FROM initial_load_index").all()
+    for _name, sql in indexes:
+        connection.exec_driver_sql(str(sql))
+    connection.exec_driver_sql("DELETE FROM initial_load_index")
+    return len(indexes)
+
+
 def finish_initial_load(engine_or_connection: Engine | Connection) -> int:
-    """Build the search index deferred during an initial load; records indexed (0 if none).
+    """Put back the indexes set aside and build the search index deferred during an initial
+    load; returns the records indexed for search (0 if none).
 
     For the loader to call once after the last page (the sync engine after an initial pull): then
-    the first search is as fast as any other. Search is correct without it too: the first search
-    (or the next incremental apply) would build the index itself.
+    lists and the first search are as fast as ever. Results are correct without it too: the first
+    search (or the next incremental apply) would build the search index itself.
     """
     if isinstance(engine_or_connection, Engine):
         with engine_or_connection.begin() as connection:
-            return finish_deferred_index(connection)
+            return finish_initial_load(connection)
+    restore_indexes(engine_or_connection)
     return finish_deferred_index(engine_or_connection)
 
 
@@ -115,6 +190,8 @@ def load_demo_firm(engine: Engine, firm: DemoFirm, *, version: int = 1) -> dict[
     Streams: at most one batch of rows is in memory, whatever the firm's size.
     """
     counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        start_initial_load(connection)
     for entity, rows in firm.entities():
         counts[entity] = 0
         batches = _batches(rows, DEMO_BATCH_ROWS)

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine
 
 from desktop.operations.lease import parse_sync_time
 from desktop.store.backup import backup_directory
-from desktop.store.bulk import finish_initial_load
+from desktop.store.bulk import finish_initial_load, start_initial_load
 from desktop.store.changes import utc_now
 from desktop.store.schema import entity_tables
 from desktop.sync import held, outbox, state
@@ -291,9 +291,10 @@ class SyncEngine:
                     estimate = _estimate(page, tally.pulled, start_seq=start_seq)
                     self.on_progress(PullProgress(tally.pulled, estimate))
                 if upcoming is None:
-                    # An initial pull into an empty search index defers indexing to one pass
-                    # (much faster than page by page): build it now, so the first search after
-                    # the sync is as fast as any other. Nothing to do otherwise.
+                    # An initial pull into an empty replica sets its indexes aside and defers
+                    # search indexing to one pass (much faster than page by page): build them
+                    # now, so lists and the first search are as fast as ever. Nothing to do
+                    # otherwise.
                     with _writing(self.engine) as connection:
                         finish_initial_load(connection)
                     return lost
@@ -314,6 +315,9 @@ class SyncEngine:
             known_epoch = state.read_value(connection, state.EPOCH)
             if known_epoch is not None and epoch and epoch != known_epoch:
                 raise ResetRequired("The server's data was restored from a backup.")
+            if from_cursor is None:
+                # The first page into an empty replica: its indexes wait for the last page.
+                start_initial_load(connection)
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
             already_held = held.held_keys(connection)
             outcome = apply_changes(
