@@ -21,6 +21,9 @@ from desktop.store.bulk import (
 from desktop.store.replica import open_replica
 from desktop.store.search import search
 from desktop.sync.apply import apply_changes
+from desktop.sync.engine import SyncOptions
+from desktop.sync.errors import Offline
+from desktop.sync.faults import Fault, FaultKind
 from protocol.demo_firm import generate_firm
 from tests.unit.test_sync_engine import make_client
 from tests.unit.test_sync_fakes import FakeWire
@@ -135,6 +138,40 @@ def test_initial_pull_cut_after_a_page_resumes_and_ends_with_every_index(
         count = connection.exec_driver_sql("SELECT count(*) FROM customer").scalar()
     assert count == 25
     resumed.engine.dispose()
+
+
+class SecondPullLost:
+    """The answer to the second pull is lost: the one fetched ahead while page 1 is applied."""
+
+    def __init__(self) -> None:
+        self.pulls = 0
+
+    def fault_for(self, method: str, path: str) -> Fault | None:
+        if not path.startswith("/sync/pull"):
+            return None
+        self.pulls += 1
+        return Fault(FaultKind.DROP_RESPONSE) if self.pulls == 2 else None
+
+
+def test_a_failed_prefetch_is_a_sync_error_and_loses_no_page(
+    tmp_path: Path, wire: FakeWire
+) -> None:
+    for number in range(25):
+        wire.server_write("customer", f"c{number:03}", {"name": f"客户 {number}"})
+    client = make_client(tmp_path / "ahead", wire, options=SyncOptions(pull_limit=10))
+    client.sync.api.transport.faults = SecondPullLost()
+    with pytest.raises(Offline):
+        client.sync.sync_once()
+    with client.engine.connect() as connection:
+        # Page 1 was applied with its cursor while page 2 was being fetched; nothing after it.
+        assert connection.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 10
+        assert initial_load_in_progress(connection)
+    client.sync.api.transport.faults = None
+    assert client.sync.sync_once().pulled == 15  # resumed after page 1, nothing fetched twice
+    with client.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 25
+        assert not initial_load_in_progress(connection)
+    client.engine.dispose()
 
 
 @pytest.fixture
