@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import Connection, Engine
 
 from desktop.store.bulk import (
@@ -18,7 +19,8 @@ from desktop.store.bulk import (
     start_initial_load,
     upsert_rows,
 )
-from desktop.store.replica import open_replica
+from desktop.store.engine import open_engine
+from desktop.store.replica import alembic_config, open_replica
 from desktop.store.search import search
 from desktop.sync.apply import apply_changes
 from desktop.sync.engine import SyncOptions
@@ -138,6 +140,27 @@ def test_initial_pull_cut_after_a_page_resumes_and_ends_with_every_index(
         count = connection.exec_driver_sql("SELECT count(*) FROM customer").scalar()
     assert count == 25
     resumed.engine.dispose()
+
+
+def test_an_upgrade_during_an_unfinished_load_puts_the_indexes_back_first(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "replica.sqlite3"
+    fresh = open_replica(path)
+    with fresh.connect() as connection:
+        head_indexes = _indexes(connection)
+    fresh.dispose()
+    older = tmp_path / "older.sqlite3"
+    engine = open_engine(older)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+        assert start_initial_load(connection)  # then the app is closed and upgraded
+    engine.dispose()
+    upgraded = open_replica(older)
+    with upgraded.connect() as connection:
+        assert _indexes(connection) == head_indexes
+        assert not initial_load_in_progress(connection)
+    upgraded.dispose()
 
 
 class SecondPullLost:
