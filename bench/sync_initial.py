@@ -105,11 +105,23 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         ("search_catch_up", bulk, "bring_index_up_to_date"),
         ("apply_changes", sync_engine, "apply_changes"),
         ("search_index_after_load", sync_engine, "build_deferred_index_in_steps"),
+        ("indexes_after_load", sync_engine, "restore_indexes_in_steps"),
     ):
         _time_calls(module, name, timings, step)
+    # The peak RSS by the time the last page is applied, to tell it from the end's (sorting for
+    # CREATE INDEX, building the search index).
+    rss_before_finish = {"mb": 0.0}
+    timed_finish = getattr(sync_engine, "restore_indexes_in_steps")  # noqa: B009
+
+    def finish_after_noting_rss(*args: Any, **kwargs: Any) -> Any:
+        rss_before_finish["mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return timed_finish(*args, **kwargs)
+
+    setattr(sync_engine, "restore_indexes_in_steps", finish_after_noting_rss)  # noqa: B010
     stack.api.pull = timed_pull  # type: ignore[method-assign]
     stack.engine.apply_page = timed_apply  # type: ignore[method-assign]
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if arguments.profile:
         # cProfile slows Python-heavy steps more than SQLite's C code: use for shares, not speed.
         profiler = cProfile.Profile()
@@ -118,6 +130,7 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
     else:
         summary = stack.engine.sync_once()
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     transport = stack.api.transport
     stack.close()
     engine.dispose()
@@ -129,7 +142,12 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         "apply_seconds": timings["apply"],
         "search_index_seconds": timings["search_index"],
         "search_catch_up_seconds": timings["search_catch_up"],
+        # After the last page: the indexes set aside during the load are created again, then
+        # the deferred search index is built.
+        "indexes_after_load_seconds": timings["indexes_after_load"],
         "search_index_after_load_seconds": timings["search_index_after_load"],
+        "cpu_seconds": cpu_seconds,
+        "peak_rss_before_finish_mb": rss_before_finish["mb"],
         "apply_changes_seconds": timings["apply_changes"],
         "upsert_seconds_by_entity": upsert_by_entity,
         "bytes_on_wire": transport.bytes_received,
@@ -154,12 +172,16 @@ def _time_calls(module: Any, name: str, timings: dict[str, float], step: str) ->
     setattr(module, name, timed)
 
 
-def raw_baseline(source: Path, target: Path, *, real_replica: bool = False) -> tuple[int, float]:
+def raw_baseline(
+    source: Path, target: Path, *, real_replica: bool = False, without_indexes: bool = False
+) -> tuple[int, float]:
     """Copy every synced row with plain executemany into empty tables (same schema and PRAGMAs,
     one transaction per batch like the sync's pages); only the writes are timed.
 
     `real_replica`: into a replica made by `open_replica` instead (its migrations add the
     search-queue and tag triggers), so the difference between the two is what the triggers cost.
+    `without_indexes`: into tables with no secondary index (only the primary keys): the ceiling
+    of writing these rows on this machine, whatever the client does.
     """
     from sqlalchemy import create_engine
 
@@ -175,6 +197,13 @@ def raw_baseline(source: Path, target: Path, *, real_replica: bool = False) -> t
         schema_engine = create_engine(f"sqlite+pysqlite:///{target}")
         metadata.create_all(schema_engine)
         schema_engine.dispose()
+        if without_indexes:
+            with sqlite3.connect(target) as schema:
+                names = schema.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                ).fetchall()
+                for (name,) in names:
+                    schema.execute(f'DROP INDEX "{name}"')
     reader = sqlite3.connect(source)
     writer = sqlite3.connect(target, isolation_level=None)
     writer.execute("PRAGMA journal_mode=WAL")
@@ -266,6 +295,10 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
             _, triggered_seconds = raw_baseline(
                 replica, work / "raw-triggers.sqlite3", real_replica=True
             )
+            progress("raw executemany into tables without secondary indexes ...", quiet=quiet)
+            _, unindexed_seconds = raw_baseline(
+                replica, work / "raw-unindexed.sqlite3", without_indexes=True
+            )
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -276,17 +309,20 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "activities": arguments.activities,
         "rows": client["rows"],
         "seconds": round(client["seconds"], 3),
+        "client_cpu_seconds": round(client["cpu_seconds"], 3),
         "rows_per_s": round(rows_per_s),
         "baseline_rows": baseline_rows,
         "baseline_rows_per_s": round(baseline_rows_per_s),
         "ratio_to_baseline": round(baseline_rows_per_s / rows_per_s, 2) if rows_per_s else None,
         "peak_rss_mb": round(client["peak_rss_mb"], 1),
+        "peak_rss_before_finish_mb": round(client["peak_rss_before_finish_mb"], 1),
         "bytes_on_wire": client["bytes_on_wire"],
         "pages": client["pages"],
         "client_waiting_for_server_seconds": round(client["pull_seconds"], 3),
         "client_applying_seconds": round(client["apply_seconds"], 3),
         "client_search_indexing_seconds": round(client["search_index_seconds"], 3),
         "client_search_catch_up_seconds": round(client["search_catch_up_seconds"], 3),
+        "client_indexes_after_load_seconds": round(client["indexes_after_load_seconds"], 3),
         "client_search_index_after_load_seconds": round(
             client["search_index_after_load_seconds"], 3
         ),
@@ -299,6 +335,10 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         },
         "baseline_seconds": round(baseline_seconds, 3),
         "baseline_with_triggers_seconds": round(triggered_seconds, 3),
+        "baseline_without_indexes_seconds": round(unindexed_seconds, 3),
+        "baseline_without_indexes_rows_per_s": round(baseline_rows / unindexed_seconds)
+        if unindexed_seconds
+        else 0,
         "pull_limit": arguments.pull_limit,
         "server_load_seconds": round(load_seconds, 1),
         "goals": {
@@ -313,10 +353,12 @@ def table(report: dict[str, Any]) -> str:
     rows = [
         ("rows pulled", report["rows"], ""),
         ("seconds", report["seconds"], ""),
+        ("client CPU seconds (all threads)", report["client_cpu_seconds"], ""),
         ("rows/s (sync)", report["rows_per_s"], f">= {GOAL_ROWS_PER_S:,}"),
         ("rows/s (raw executemany)", report["baseline_rows_per_s"], ""),
         ("raw / sync", report["ratio_to_baseline"], f"<= {GOAL_RATIO}"),
         ("client peak RSS (MB)", report["peak_rss_mb"], f"< {GOAL_RSS_MB}"),
+        ("  peak RSS by the last page (MB)", report["peak_rss_before_finish_mb"], ""),
         ("bytes on the wire", report["bytes_on_wire"], ""),
         ("pages", report["pages"], ""),
         ("  waiting for the server (s)", report["client_waiting_for_server_seconds"], ""),
@@ -333,6 +375,7 @@ def table(report: dict[str, Any]) -> str:
             round(report["client_applying_seconds"] - report["client_apply_changes_seconds"], 3),
             "",
         ),
+        ("  indexes created after the last page", report["client_indexes_after_load_seconds"], ""),
         (
             "  search index built after the last page",
             report["client_search_index_after_load_seconds"],
@@ -340,6 +383,12 @@ def table(report: dict[str, Any]) -> str:
         ),
         ("raw executemany, plain tables (s)", report["baseline_seconds"], ""),
         ("raw executemany, replica triggers (s)", report["baseline_with_triggers_seconds"], ""),
+        ("raw executemany, no secondary index (s)", report["baseline_without_indexes_seconds"], ""),
+        (
+            "rows/s raw, no secondary index (ceiling)",
+            report["baseline_without_indexes_rows_per_s"],
+            "",
+        ),
     ]
     return format_table(("initial sync", "value", "goal"), rows)
 

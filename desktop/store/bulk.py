@@ -8,6 +8,14 @@ per-row triggers paused (they doubled the cost of the executemany).
 
 Into an empty index (an initial sync) nothing is indexed per page: the index is deferred and
 built in one pass by `finish_initial_load` after the last page, or else before the next search.
+
+An initial load into a replica without records also sets the record tables' secondary indexes
+aside (`start_initial_load`): keeping 13 indexes of `customer` and two of `activity` current row
+by row cost more than writing the rows themselves, where one CREATE INDEX per index at the end
+sorts once. Their definitions wait in `initial_load_index`, committed with the first page, so a
+crash between pages keeps them, and `finish_initial_load` puts them back. Lookups by
+`customer_id` (a scope exit removing a customer's bucket) put them back at once instead of
+scanning whole tables. Only speed depends on these indexes, never a result.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
+from desktop.store.engine import PAGE_CACHE_KIB, write_locked
 from desktop.store.schema import entity_tables
 from desktop.store.search_index import (
     INDEXED_ENTITIES,
@@ -100,16 +109,115 @@ def delete_rows(connection: Connection, *, entity: str, ids: Iterable[str]) -> i
     return len(id_list)
 
 
-def finish_initial_load(engine_or_connection: Engine | Connection) -> int:
-    """Build the search index deferred during an initial load; records indexed (0 if none).
+# The tables whose secondary indexes an initial load sets aside: the records and the local tag
+# index that the customer triggers fill. Unique indexes stay: INSERT OR REPLACE relies on them.
+_SET_ASIDE_TABLES: tuple[str, ...] = (*entity_tables, "customer_tag")
+_SET_ASIDE_DDL = (
+    "CREATE TABLE IF NOT EXISTS initial_load_index (name TEXT PRIMARY KEY, sql TEXT NOT NULL)"
+)
 
-    For a loader to call once after the last page, in one transaction (the sync engine builds it
-    in steps instead, see `build_deferred_index_in_steps`): until then a search scans names and
-    phone numbers only, and says so.
+
+def _set_aside_table_exists(connection: Connection) -> bool:
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master "
+            "WHERE type = 'table' AND name = 'initial_load_index')"
+        ).scalar()
+    )
+
+
+def initial_load_in_progress(connection: Connection) -> bool:
+    """Secondary indexes are set aside by an initial load that has not finished yet."""
+    return _set_aside_table_exists(connection) and bool(
+        connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM initial_load_index)").scalar()
+    )
+
+
+def start_initial_load(connection: Connection) -> bool:
+    """Before the first page of a load: if the replica holds no records at all, set the secondary
+    indexes of the record tables aside until `finish_initial_load`. True while they are aside.
+
+    Commits with the caller's transaction; nothing happens to a replica that holds any record
+    (a reset keeps the records with pending edits, and then the indexes stay).
+    """
+    if initial_load_in_progress(connection):
+        return True
+    for table in entity_tables:
+        if connection.exec_driver_sql(f'SELECT EXISTS (SELECT 1 FROM "{table}")').scalar():
+            return False
+    marks = ", ".join("?" for _ in _SET_ASIDE_TABLES)
+    indexes = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND sql NOT LIKE 'CREATE UNIQUE %' AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(_SET_ASIDE_TABLES),
+    ).all()
+    if not indexes:
+        return False
+    connection.exec_driver_sql(_SET_ASIDE_DDL)
+    connection.exec_driver_sql(
+        "INSERT INTO initial_load_index (name, sql) VALUES (?, ?)",
+        [(str(name), str(sql)) for name, sql in indexes],
+    )
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return True
+
+
+def restore_indexes(connection: Connection) -> int:
+    """Create the indexes an initial load set aside (each in one sorted pass); how many."""
+    if not _set_aside_table_exists(connection):
+        return 0
+    indexes = connection.exec_driver_sql("SELECT name, sql FROM initial_load_index").all()
+    for name, sql in indexes:
+        _create_set_aside_index(connection, name=str(name), sql=str(sql))
+    return len(indexes)
+
+
+# Page cache while creating a set-aside index. SQLite sorts for CREATE INDEX in memory up to the
+# connection's cache size before it spills to a temporary file: with the usual 64 MiB (see
+# `desktop.store.engine`) the sort of a million-row index took the client past 250 MB.
+INDEX_BUILD_CACHE_KIB = 8_192
+
+
+def _create_set_aside_index(connection: Connection, *, name: str, sql: str) -> None:
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_BUILD_CACHE_KIB}")
+    try:
+        connection.exec_driver_sql(sql)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+    connection.exec_driver_sql("DELETE FROM initial_load_index WHERE name = ?", (name,))
+
+
+def restore_indexes_in_steps(engine: Engine) -> int:
+    """`restore_indexes`, one index per transaction, so the user's saves go in between (the
+    customer indexes of 100,000 records take seconds each); returns how many were created."""
+    with engine.connect() as connection:
+        if not initial_load_in_progress(connection):
+            return 0
+    created = 0
+    while True:
+        with write_locked(engine) as connection:
+            row = connection.exec_driver_sql(
+                "SELECT name, sql FROM initial_load_index ORDER BY name LIMIT 1"
+            ).first()
+            if row is None:
+                return created
+            _create_set_aside_index(connection, name=str(row.name), sql=str(row.sql))
+            created += 1
+
+
+def finish_initial_load(engine_or_connection: Engine | Connection) -> int:
+    """Put back the indexes set aside and build the search index deferred during an initial
+    load; returns the records indexed for search (0 if none).
+
+    For a loader to call once after the last page, in one transaction (the sync engine works in
+    steps instead, see `restore_indexes_in_steps` and `build_deferred_index_in_steps`): until then
+    lists read whole tables and a search scans names and phone numbers only, and says so.
     """
     if isinstance(engine_or_connection, Engine):
         with engine_or_connection.begin() as connection:
-            return finish_deferred_index(connection)
+            return finish_initial_load(connection)
+    restore_indexes(engine_or_connection)
     return finish_deferred_index(engine_or_connection)
 
 
@@ -124,6 +232,8 @@ def load_demo_firm(engine: Engine, firm: DemoFirm, *, version: int = 1) -> dict[
     Streams: at most one batch of rows is in memory, whatever the firm's size.
     """
     counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        start_initial_load(connection)
     for entity, rows in firm.entities():
         counts[entity] = 0
         batches = _batches(rows, DEMO_BATCH_ROWS)

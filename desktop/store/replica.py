@@ -179,6 +179,11 @@ def _upgrade(path: Path, stored: StoredSchema) -> Engine:
     try:
         # One transaction: SQLite DDL is transactional, so a failed upgrade leaves the file as is.
         with engine.begin() as connection:
+            # Indexes set aside by an unfinished initial load come back first: a revision may
+            # drop, rename or rebuild them, and must find the schema it was written against.
+            from desktop.store.bulk import restore_indexes
+
+            restore_indexes(connection)
             config = alembic_config(connection)
             if stored.legacy:
                 command.stamp(config, BASELINE_REVISION)

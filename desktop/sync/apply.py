@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from desktop.store.bulk import delete_rows, upsert_rows
+from desktop.store.bulk import delete_rows, restore_indexes, upsert_rows
 from desktop.store.schema import entity_tables
 from protocol.entities import ENTITIES, ENTITY_ORDER, Ownership
 
@@ -65,6 +65,9 @@ class _Batch:
 
 
 def bucket_ids(connection: Connection, customer_id: str) -> dict[str, list[str]]:
+    # Without the customer_id indexes (set aside by an initial load) every lookup below would read
+    # a whole table, for each customer leaving our scope: put them back first.
+    restore_indexes(connection)
     found: dict[str, list[str]] = {"customer": [customer_id]}
     for entity in BUCKET_ENTITIES:
         table = entity_tables[entity]

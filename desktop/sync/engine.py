@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from desktop.operations.lease import parse_sync_time
 from desktop.store.backup import backup_directory
+from desktop.store.bulk import restore_indexes_in_steps, start_initial_load
 from desktop.store.changes import utc_now
 from desktop.store.engine import write_locked
 from desktop.store.schema import entity_tables
@@ -294,10 +295,12 @@ class SyncEngine:
                     estimate = _estimate(page, tally.pulled, start_seq=start_seq)
                     self.on_progress(PullProgress(tally.pulled, estimate))
                 if upcoming is None:
-                    # An initial pull into an empty search index defers indexing to one pass
-                    # (much faster than page by page): build it now, in steps that let the
-                    # user's saves in between. Nothing to do otherwise.
+                    # An initial pull into an empty replica sets its indexes aside and defers
+                    # search indexing to one pass (much faster than page by page): build them
+                    # now, in steps that let the user's saves in between. Nothing to do
+                    # otherwise.
                     with self._index_build_lock:
+                        restore_indexes_in_steps(self.engine)
                         build_deferred_index_in_steps(self.engine)
                     return lost
 
@@ -317,6 +320,9 @@ class SyncEngine:
             known_epoch = state.read_value(connection, state.EPOCH)
             if known_epoch is not None and epoch and epoch != known_epoch:
                 raise ResetRequired("The server's data was restored from a backup.")
+            if from_cursor is None:
+                # The first page into an empty replica: its indexes wait for the last page.
+                start_initial_load(connection)
             deferred = state.read_json_set(connection, state.DEFERRED_EXITS)
             already_held = held.held_keys(connection)
             outcome = apply_changes(
