@@ -30,12 +30,16 @@ _PHRASE_ENTRY = re.compile(r'"([^"]+)":\s*\[(.*?)\]\s*\](?=\s*[,}])', re.S)
 _FIRST_READING = re.compile(r'\[\s*"([^"]*)"')
 # `"38134": "yín,kěn"`: a code point and its readings, most common first.
 _CHARACTER_ENTRY = re.compile(r'"(\d+)":\s*"([^",]*)')
+_ALL_READINGS_ENTRY = re.compile(r'"(\d+)":\s*"([^"]*,[^"]*)"')  # only those with several
+OTHER_READINGS_KEPT = 3  # beyond the first; enough for every surname reading seen in practice
 
 
 @dataclass(frozen=True)
 class PinyinReadings:
     phrases: dict[str, str]  # phrase of 2-4 characters -> toneless syllables joined by spaces
     characters: dict[str, str]  # one character -> its most common toneless syllable
+    # one character -> its other toneless syllables, for characters that have any (曾: zeng)
+    other_readings: dict[str, tuple[str, ...]]
 
 
 class PinyinDataMissing(RuntimeError):
@@ -75,11 +79,27 @@ def parse_characters(text: str) -> dict[str, str]:
     }
 
 
+def parse_other_readings(text: str) -> dict[str, tuple[str, ...]]:
+    """Each character's toneless readings after its first, without repeats (好 hǎo/hào: none)."""
+    others: dict[str, tuple[str, ...]] = {}
+    for code_point, readings in _ALL_READINGS_ENTRY.findall(text):
+        toneless = readings.translate(TONELESS).split(",")
+        rest = tuple(dict.fromkeys(r for r in toneless[1:] if r and r != toneless[0]))
+        if rest:
+            others[chr(int(code_point))] = rest[:OTHER_READINGS_KEPT]
+    return others
+
+
 @lru_cache(maxsize=1)
 def pinyin_readings() -> PinyinReadings:
     """The tables, read once per process on first call."""
     phrases = parse_phrases(_read("phrases_dict.json"))
-    characters = parse_characters(_read("pinyin_dict.json"))
+    character_text = _read("pinyin_dict.json")
+    characters = parse_characters(character_text)
     if not phrases or not characters:
         raise PinyinDataMissing("pypinyin's dictionary files changed format: no readings found")
-    return PinyinReadings(phrases=phrases, characters=characters)
+    return PinyinReadings(
+        phrases=phrases,
+        characters=characters,
+        other_readings=parse_other_readings(character_text),
+    )

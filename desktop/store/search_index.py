@@ -147,20 +147,42 @@ def name_syllables(text: str) -> list[str]:
     return syllables
 
 
+def first_character_other_readings(text: str) -> tuple[str, ...]:
+    """The other readings of the name's first Chinese character, unless a known phrase reads it.
+
+    Many surnames are read otherwise than the character's most common reading (曾 is zeng, not
+    ceng; 单 shan, 解 xie, 查 zha, 区 ou, 仇 qiu): a contact 曾国藩 must be found by `zeng` and
+    `zgf`. Only the first character gets them: it is the surname in a person's name and the
+    first word a company is known by, and every reading of every character would multiply the
+    tokens of a long name."""
+    first = _CJK_CHAR.search(text)
+    if first is None:
+        return ()
+    readings = pinyin_readings()
+    position = first.start()
+    for size in range(min(LONGEST_PHRASE, len(text) - position), 1, -1):
+        if text[position : position + size] in readings.phrases:
+            return ()
+    return readings.other_readings.get(text[position], ())
+
+
 @lru_cache(maxsize=65_536)
 def pinyin_tokens(name: str) -> str:
-    """Full-pinyin and initials tokens starting at every character of the name's CJK part."""
+    """Full-pinyin and initials tokens starting at every character of the name's CJK part, and
+    from the name's start again with each other reading of its first character."""
     if not _CJK_CHAR.search(name):
         return ""
     syllables = [syllable for syllable in name_syllables(name) if syllable.isalpha()]
     tokens: list[str] = []
-    for start in range(len(syllables)):
-        rest = syllables[start:]
+    starts = [syllables[start:] for start in range(len(syllables))]
+    if syllables:
+        starts += [[other, *syllables[1:]] for other in first_character_other_readings(name)]
+    for rest in starts:
         tokens.append("".join(rest)[:PINYIN_MAX])
         initials = "".join(syllable[0] for syllable in rest)[:PINYIN_MAX]
         if len(initials) >= PINYIN_MIN_QUERY:
             tokens.append(initials)
-    return " ".join(tokens)
+    return " ".join(dict.fromkeys(tokens))
 
 
 def phone_tokens(phone: str | None) -> str:

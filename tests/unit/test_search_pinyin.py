@@ -10,10 +10,12 @@ from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
 
 from desktop.store.pinyin_readings import (
     LONGEST_PHRASE,
+    OTHER_READINGS_KEPT,
     TONELESS,
     parse_phrases,
     pinyin_readings,
 )
+from desktop.store.search_index import pinyin_tokens
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,6 +33,28 @@ def test_compact_tables_hold_pypinyins_first_readings() -> None:
     }
     assert readings.phrases == expected_phrases
     assert readings.characters == expected_characters
+
+
+def test_other_readings_are_pypinyins_later_readings_without_tones_or_repeats() -> None:
+    expected: dict[str, tuple[str, ...]] = {}
+    for code_point, reading in PINYIN_DICT.items():
+        toneless = reading.translate(TONELESS).split(",")
+        others = [r for r in dict.fromkeys(toneless[1:]) if r and r != toneless[0]]
+        if others:
+            expected[chr(code_point)] = tuple(others[:OTHER_READINGS_KEPT])
+    readings = pinyin_readings()
+    assert readings.other_readings == expected
+    assert "zeng" in readings.other_readings["曾"] and "shan" in readings.other_readings["单"]
+    assert "好" not in readings.other_readings  # hǎo and hào: one toneless reading
+
+
+def test_a_surname_read_otherwise_is_indexed_under_both_readings() -> None:
+    tokens = pinyin_tokens("曾国藩").split()
+    assert {"cengguofan", "cgf", "zengguofan", "zgf", "guofan", "gf"} <= set(tokens)
+    assert len(tokens) == len(set(tokens))
+    # Only the first character: 国藩 has no other readings to add, and a phrase read as a
+    # whole (重庆 is chong-qing, never zhong-qing) keeps its one reading.
+    assert not any(token.startswith("zhongqing") for token in pinyin_tokens("重庆银行").split())
 
 
 def test_phrase_parser_takes_the_first_reading_of_each_character() -> None:
