@@ -6,7 +6,7 @@ never an archived or deleted record.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
@@ -181,33 +181,43 @@ def test_queue_triggers_of_the_older_form_are_replaced_without_losing_writes(
     assert _found(replica, "quill") == [local]
 
 
+def _build_in_one_record_steps(
+    monkeypatch: pytest.MonkeyPatch, *, after_step: int, action: Callable[[Engine], None]
+) -> list[int]:
+    """Make the stepped build take one record per step and run `action` once the write lock of
+    its `after_step`-th step is released; returns the steps taken, counted as they end."""
+    steps: list[int] = []
+
+    @contextmanager
+    def step_then_act(engine: Engine) -> Iterator[Connection]:
+        with write_locked(engine) as connection:
+            yield connection
+        steps.append(1)
+        if len(steps) == after_step:
+            action(engine)
+
+    monkeypatch.setattr("desktop.store.search_index.write_locked", step_then_act)
+    monkeypatch.setattr(search_index, "BUILD_STEP_ROWS", 1)
+    return steps
+
+
 def test_the_index_built_in_steps_lets_saves_in_between_and_indexes_them(
     replica: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At 100,000 customers a one-transaction build held the write lock for a minute and every
     save meanwhile was refused: between steps the lock is free, and what was saved is indexed."""
     _initial_load(replica)
-    real_step = write_locked
-    steps: list[int] = []
     saved: list[str] = []
 
-    @contextmanager
-    def step_then_save(engine: Engine) -> Iterator[Connection]:
-        with real_step(engine) as connection:
-            yield connection
-        steps.append(1)
-        if len(steps) == 1:  # the lock is released: a save goes in at once
-            with engine.begin() as connection:
-                connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # refused if still held
-                saved.append(
-                    create_record(connection, entity="customer", fields={"name": "Quill Ltd"})
-                )
-                update_record(
-                    connection, entity="customer", record_id="c-2", changes={"name": "Basalt"}
-                )
+    def save(engine: Engine) -> None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # refused if still held
+            saved.append(create_record(connection, entity="customer", fields={"name": "Quill Ltd"}))
+            update_record(
+                connection, entity="customer", record_id="c-2", changes={"name": "Basalt"}
+            )
 
-    monkeypatch.setattr("desktop.store.search_index.write_locked", step_then_save)
-    monkeypatch.setattr(search_index, "BUILD_STEP_ROWS", 1)
+    steps = _build_in_one_record_steps(monkeypatch, after_step=1, action=save)
     # Three loaded records, plus the saved one when its random id sorts after the step position.
     assert search_index.build_deferred_index_in_steps(replica) in (3, 4)
     assert len(steps) >= 5  # one record per step, then the queue, then the merge
@@ -229,28 +239,21 @@ def test_pages_another_process_applies_during_a_stepped_build_are_indexed(
     rows the steps had passed (and added rows after the last step of their table): the build's
     last step must index them all, and drop what they deleted."""
     _initial_load(replica)
-    real_step = write_locked
-    steps: list[int] = []
 
-    @contextmanager
-    def step_then_pull(engine: Engine) -> Iterator[Connection]:
-        with real_step(engine) as connection:
-            yield connection
-        steps.append(1)
-        if len(steps) == 3:  # after both customers and the activity: all steps are past them
-            with engine.begin() as connection:
-                upsert_rows(
-                    connection,
-                    entity="customer",
-                    rows=[
-                        {"id": "c-2", "name": "Basalt Partners", "version": 2},
-                        {"id": "c-3", "name": "Obsidian Trading", "version": 1},
-                    ],
-                )
-                delete_rows(connection, entity="activity", ids=["a-1"])
+    def pull(engine: Engine) -> None:
+        with engine.begin() as connection:
+            upsert_rows(
+                connection,
+                entity="customer",
+                rows=[
+                    {"id": "c-2", "name": "Basalt Partners", "version": 2},
+                    {"id": "c-3", "name": "Obsidian Trading", "version": 1},
+                ],
+            )
+            delete_rows(connection, entity="activity", ids=["a-1"])
 
-    monkeypatch.setattr("desktop.store.search_index.write_locked", step_then_pull)
-    monkeypatch.setattr(search_index, "BUILD_STEP_ROWS", 1)
+    # After both customers and the activity: every step is past them.
+    steps = _build_in_one_record_steps(monkeypatch, after_step=3, action=pull)
     search_index.build_deferred_index_in_steps(replica)
     assert len(steps) >= 3
     with replica.connect() as connection:

@@ -28,11 +28,10 @@ from desktop.store.engine import PAGE_CACHE_KIB, open_engine, write_locked
 from desktop.store.replica import alembic_config, open_replica
 from desktop.store.search import search
 from desktop.sync.apply import apply_changes
-from desktop.sync.engine import SyncOptions
 from desktop.sync.errors import Offline
 from desktop.sync.faults import Fault, FaultKind
 from protocol.demo_firm import generate_firm
-from tests.unit.test_sync_engine import make_client
+from tests.unit.test_sync_engine import client_of_25_customers_in_pages_of_10, make_client
 from tests.unit.test_sync_fakes import FakeWire
 
 CUSTOMER = {"id": "c-1", "name": "中国建筑第八工程局", "tier": "gold", "version": 1}
@@ -184,9 +183,7 @@ class SecondPullLost:
 def test_a_failed_prefetch_is_a_sync_error_and_loses_no_page(
     tmp_path: Path, wire: FakeWire
 ) -> None:
-    for number in range(25):
-        wire.server_write("customer", f"c{number:03}", {"name": f"客户 {number}"})
-    client = make_client(tmp_path / "ahead", wire, options=SyncOptions(pull_limit=10))
+    client = client_of_25_customers_in_pages_of_10(tmp_path / "ahead", wire)
     client.sync.api.transport.faults = SecondPullLost()
     with pytest.raises(Offline):
         client.sync.sync_once()

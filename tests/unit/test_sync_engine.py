@@ -162,12 +162,17 @@ def test_exit_waits_for_pending_changes_of_the_bucket(
     assert alice.row("activity", note_id) is None
 
 
+def client_of_25_customers_in_pages_of_10(folder: Path, wire: FakeWire) -> Client:
+    """A new client of a server holding 25 customers, which it pulls in three pages."""
+    for number in range(25):
+        wire.server_write("customer", f"c{number:03}", {"name": f"客户 {number}"})
+    return make_client(folder, wire, options=SyncOptions(pull_limit=10))
+
+
 def test_long_pull_is_paged_with_progress_and_resumes_after_a_cut(
     tmp_path: Path, wire: FakeWire
 ) -> None:
-    for number in range(25):
-        wire.server_write("customer", f"c{number:03}", {"name": f"客户 {number}"})
-    client = make_client(tmp_path / "cut", wire, options=SyncOptions(pull_limit=10))
+    client = client_of_25_customers_in_pages_of_10(tmp_path / "cut", wire)
     seen: list[int] = []
     estimates: list[int | None] = []
 
