@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
-from desktop.store.engine import PAGE_CACHE_KIB, write_locked
+from desktop.store.engine import bulk_step_cache, write_locked
 from desktop.store.schema import entity_tables
 from desktop.store.search_index import (
     INDEXED_ENTITIES,
@@ -173,18 +173,9 @@ def restore_indexes(connection: Connection) -> int:
     return len(indexes)
 
 
-# Page cache while creating a set-aside index. SQLite sorts for CREATE INDEX in memory up to the
-# connection's cache size before it spills to a temporary file: with the usual 64 MiB (see
-# `desktop.store.engine`) the sort of a million-row index took the client past 250 MB.
-INDEX_BUILD_CACHE_KIB = 8_192
-
-
 def _create_set_aside_index(connection: Connection, *, name: str, sql: str) -> None:
-    connection.exec_driver_sql(f"PRAGMA cache_size=-{INDEX_BUILD_CACHE_KIB}")
-    try:
+    with bulk_step_cache(connection):
         connection.exec_driver_sql(sql)
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
     connection.exec_driver_sql("DELETE FROM initial_load_index WHERE name = ?", (name,))
 
 

@@ -32,6 +32,23 @@ def _apply_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         cursor.close()
 
 
+# Page cache of a connection during a bulk step (creating a set-aside index, a step of a search
+# index build). SQLite sorts for CREATE INDEX in memory up to the cache size before it spills to
+# a temporary file, and each pooled connection keeps a cache of its own: with the usual 64 MiB a
+# first sync of 100,000 customers took the client past 220 MB.
+BULK_STEP_CACHE_KIB = 8_192
+
+
+@contextmanager
+def bulk_step_cache(connection: Connection) -> Iterator[None]:
+    """Bound the connection's page cache (and sort memory) for one bulk step, then restore it."""
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{BULK_STEP_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+
+
 def open_engine(path: Path) -> Engine:
     """An engine on `path` (created if missing). Raises StoreError with a plain message."""
     path.parent.mkdir(parents=True, exist_ok=True)

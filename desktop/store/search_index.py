@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from desktop.store.engine import write_locked
+from desktop.store.engine import bulk_step_cache, write_locked
 from desktop.store.pinyin_readings import LONGEST_PHRASE, pinyin_readings
 
 INDEXED_ENTITIES: tuple[str, ...] = ("customer", "contact", "activity")
@@ -519,7 +519,7 @@ def build_deferred_index_in_steps(engine: Engine) -> int:
         # Steps follow the rowid, the table's own order: each reads one stretch of the table.
         after = 0
         while True:
-            with write_locked(engine) as connection:
+            with write_locked(engine) as connection, bulk_step_cache(connection):
                 last = connection.exec_driver_sql(
                     f'SELECT rowid FROM "{entity}" WHERE rowid > ? ORDER BY rowid '
                     f"LIMIT 1 OFFSET {BUILD_STEP_ROWS - 1}",

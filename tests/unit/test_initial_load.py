@@ -24,7 +24,7 @@ from desktop.store.bulk import (
     upsert_rows,
 )
 from desktop.store.changes import create_record
-from desktop.store.engine import PAGE_CACHE_KIB, open_engine, write_locked
+from desktop.store.engine import BULK_STEP_CACHE_KIB, PAGE_CACHE_KIB, open_engine, write_locked
 from desktop.store.replica import alembic_config, open_replica
 from desktop.store.search import search
 from desktop.sync.apply import apply_changes
@@ -243,7 +243,7 @@ def test_indexes_come_back_one_per_step_with_saves_in_between(
     created = bulk.restore_indexes_in_steps(replica)
     assert created == len(aside) > 10
     assert len(saved) == created + 1  # a save after every step, and after the last look
-    assert cache_sizes == [(-bulk.INDEX_BUILD_CACHE_KIB, -PAGE_CACHE_KIB)] * created
+    assert cache_sizes == [(-BULK_STEP_CACHE_KIB, -PAGE_CACHE_KIB)] * created
     with replica.connect() as connection:
         assert not initial_load_in_progress(connection)
         assert _indexes(connection) == before
