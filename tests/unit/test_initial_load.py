@@ -27,6 +27,7 @@ from desktop.store.changes import create_record
 from desktop.store.engine import BULK_STEP_CACHE_KIB, PAGE_CACHE_KIB, open_engine, write_locked
 from desktop.store.replica import alembic_config, open_replica
 from desktop.store.search import search
+from desktop.sync import engine as sync_engine_module
 from desktop.sync.apply import apply_changes
 from desktop.sync.errors import Offline
 from desktop.sync.faults import Fault, FaultKind
@@ -248,3 +249,30 @@ def test_indexes_come_back_one_per_step_with_saves_in_between(
         assert not initial_load_in_progress(connection)
         assert _indexes(connection) == before
     assert bulk.restore_indexes_in_steps(replica) == 0
+
+
+def test_pages_of_an_initial_load_are_applied_in_a_small_page_cache(
+    tmp_path: Path, wire: FakeWire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the indexes aside a load needs no large cache, and the 64 MiB one it kept took a
+    first sync of 100,000 customers past 200 MB once the search index build began. Pages
+    applied later, into a loaded replica, get the usual cache again."""
+    client = client_of_25_customers_in_pages_of_10(tmp_path / "load", wire)
+    sizes: list[int] = []  # the cache size each page was applied in
+    real_apply = apply_changes
+
+    def noting(connection: Connection, **kwargs: Any) -> Any:
+        sizes.append(int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()))
+        return real_apply(connection, **kwargs)
+
+    monkeypatch.setattr(sync_engine_module, "apply_changes", noting)
+    client.sync.sync_once()
+    assert sizes == [-BULK_STEP_CACHE_KIB] * 3
+    wire.server_write("customer", "c-late", {"name": "Late Ltd"})
+    client.sync.sync_once()
+    assert sizes[3:] == [-PAGE_CACHE_KIB]
+    with client.engine.connect() as connection:
+        assert int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()) == (
+            -PAGE_CACHE_KIB
+        )
+    client.engine.dispose()
