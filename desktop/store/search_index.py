@@ -532,10 +532,12 @@ def build_deferred_index_in_steps(engine: Engine) -> int:
                     connection, entity, "WHERE rowid > ? AND rowid <= ?", [after, int(last)]
                 )
                 after = int(last)
-    with write_locked(engine) as connection:
+    with write_locked(engine) as connection, bulk_step_cache(connection):
         drain_pending(connection)  # what the user wrote while the steps ran
         connection.exec_driver_sql("DELETE FROM search_deferred")
-    with write_locked(engine) as connection:
+    with write_locked(engine) as connection, bulk_step_cache(connection):
+        # Merging every segment reads and writes the whole index: in the usual cache it took
+        # a first sync of 100,000 customers from 161 to 207 MB at its very end.
         _optimize(connection)
     return count
 

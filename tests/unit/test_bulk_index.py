@@ -278,9 +278,18 @@ def test_each_step_of_the_build_runs_in_a_small_page_cache(
         sizes.append(int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()))
         return real_index_all(connection, *args)  # type: ignore[arg-type]
 
+    real_optimize = search_index._optimize
+    merged_in: list[int] = []
+
+    def noting_merge(connection: Connection) -> None:
+        merged_in.append(int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()))
+        real_optimize(connection)
+
     monkeypatch.setattr(search_index, "_index_all", noting)
+    monkeypatch.setattr(search_index, "_optimize", noting_merge)
     assert search_index.build_deferred_index_in_steps(replica) == 3
     assert len(sizes) >= 3 and set(sizes) == {-BULK_STEP_CACHE_KIB}  # one or more per table
+    assert merged_in == [-BULK_STEP_CACHE_KIB]  # the last step merges the whole index
     with replica.connect() as connection:
         assert int(connection.exec_driver_sql("PRAGMA cache_size").scalar_one()) == (
             -PAGE_CACHE_KIB
