@@ -55,7 +55,7 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _migrate_to(path: Path, revision: str) -> None:
+def migrate_to(path: Path, revision: str) -> None:
     engine = open_engine(path)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), revision)
@@ -97,7 +97,7 @@ def test_file_at_an_earlier_revision_is_backed_up_then_upgraded(
     tmp_path: Path, revision: str
 ) -> None:
     path = tmp_path / "replica.sqlite3"
-    _migrate_to(path, revision)
+    migrate_to(path, revision)
     _insert_customer(path, "中国建筑 (before the upgrade)")
 
     engine = open_replica(path)
@@ -118,7 +118,7 @@ def test_pre_migration_file_is_adopted_and_kept(tmp_path: Path) -> None:
     """Replicas made by create_all before migrations existed: the baseline schema without the
     list index 0001 added and without a version table."""
     path = tmp_path / "replica.sqlite3"
-    _migrate_to(path, "0001")
+    migrate_to(path, "0001")
     with sqlite3.connect(path) as raw:  # what the pre-migration build left behind
         raw.execute("DROP TABLE alembic_version")
         raw.execute("DROP INDEX ix_customer_archived_name")  # added with 0001
@@ -206,7 +206,7 @@ def test_processes_upgrading_the_same_file_at_once_all_succeed(tmp_path: Path) -
     """The app and a CLI command started together after an update: one upgrades, the others
     wait for it (or retry) and open the upgraded file."""
     path = tmp_path / "replica.sqlite3"
-    _migrate_to(path, "0001")
+    migrate_to(path, "0001")
     _insert_customer(path, "Acme")
     go = tmp_path / "go"
     processes = [
@@ -229,7 +229,7 @@ def test_processes_upgrading_the_same_file_at_once_all_succeed(tmp_path: Path) -
 
 def test_no_upgrade_without_a_safety_copy(tmp_path: Path) -> None:
     path = tmp_path / "replica.sqlite3"
-    _migrate_to(path, "0001")
+    migrate_to(path, "0001")
     backup_directory(path).write_text("a file where the backups folder should be")
     before = _file_digest(path)
     with pytest.raises(StoreError, match="Could not take a safety copy"):

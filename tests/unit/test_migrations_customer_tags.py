@@ -13,6 +13,7 @@ from desktop.domain.records import split_tags
 from desktop.operations.customers import CustomerFilter, list_customers
 from desktop.store.engine import open_engine
 from desktop.store.replica import alembic_config, open_replica
+from tests.unit.test_migrations import migrate_to
 
 CUSTOMERS = {
     "c-1": ("Acme", "VIP,华东"),
@@ -23,10 +24,7 @@ CUSTOMERS = {
 
 
 def _file_at_0004_with_customers(path: Path) -> None:
-    engine = open_engine(path)
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0004")
-    engine.dispose()
+    migrate_to(path, "0004")
     with sqlite3.connect(path) as raw:
         raw.executemany(
             "INSERT INTO customer (id, name, tags) VALUES (?, ?, ?)",

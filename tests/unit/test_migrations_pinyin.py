@@ -6,19 +6,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from alembic import command
-
 from desktop.store.engine import open_engine
-from desktop.store.replica import alembic_config, open_replica
+from desktop.store.replica import open_replica
 from desktop.store.search import search
 from desktop.store.search_index import bring_index_up_to_date
+from tests.unit.test_migrations import migrate_to
 
 
 def _file_at_0005_indexed_without_the_other_readings(path: Path) -> None:
-    engine = open_engine(path)
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "0005")
-    engine.dispose()
+    migrate_to(path, "0005")
     with sqlite3.connect(path) as raw:
         raw.execute("INSERT INTO customer (id, name) VALUES ('c-1', '曾氏建材')")
         raw.execute("INSERT INTO contact (id, customer_id, name) VALUES ('p-1', 'c-1', '单雄信')")
