@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
 
 # The newest revision under migrations/versions: a file stamped with it opens without Alembic.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0005"
 MIGRATIONS_LOCATION = "desktop.store:migrations"
 # Replicas made before migrations existed carry this schema without a version table.
 BASELINE_REVISION = "0001"
