@@ -16,7 +16,8 @@ class StoreError(Exception):
 
 
 BUSY_TIMEOUT_MS = 5_000
-# 64 MiB page cache: the default 2 MiB thrashes the customer-list indexes in a first sync.
+# 64 MiB page cache: the default 2 MiB thrashes the customer-list indexes of a large replica
+# (a first sync sets them aside and runs in `bulk_step_cache` instead).
 PAGE_CACHE_KIB = 65_536
 
 
