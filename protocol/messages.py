@@ -23,6 +23,13 @@ DEFAULT_PULL_LIMIT = 2_000
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 MAX_LONG_POLL_SECONDS = 30
 
+# Replica snapshots (docs/wire.md, "Snapshots"): an empty client may download its whole scope as
+# a ready replica file, then pull only what changed after the snapshot's cursor.
+SNAPSHOT_MEDIA_TYPE = "application/vnd.sqlite3"
+SNAPSHOT_CURSOR_HEADER = "X-Fieldbook-Snapshot-Cursor"  # where the client pulls on from
+SNAPSHOT_SHA256_HEADER = "X-Fieldbook-Snapshot-Sha256"  # hex digest of the whole file
+SNAPSHOT_ROWS_HEADER = "X-Fieldbook-Snapshot-Rows"  # records it holds, for progress
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -45,6 +52,9 @@ class ErrorCode(StrEnum):
     DEACTIVATED = "deactivated"  # account closed; only the outbox drain is still accepted
     WIPE = "wipe"  # account closed and drained: delete the local copy now
     FROZEN = "frozen"  # account frozen read-only ahead of leaving
+    # No snapshot of this caller's scope fits this client (none yet, too old, another schema):
+    # pull from the start instead.
+    SNAPSHOT_UNAVAILABLE = "snapshot_unavailable"
     INTERNAL = "internal_error"
 
 
