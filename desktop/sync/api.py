@@ -9,20 +9,30 @@ refresh only once: the second sees the token already changed and just retries.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from desktop.sync.credentials import CredentialStore
-from desktop.sync.errors import NotSignedIn, ServerError, Unauthorized
+from desktop.sync.errors import NotSignedIn, RequestRejected, ServerError, Unauthorized
 from desktop.sync.transport import Transport
 from protocol.messages import (
     MAX_LONG_POLL_SECONDS,
     PROTOCOL_VERSION,
     SCHEMA_VERSION,
+    SNAPSHOT_CURSOR_HEADER,
+    SNAPSHOT_MEDIA_TYPE,
+    SNAPSHOT_ROWS_HEADER,
+    SNAPSHOT_SHA256_HEADER,
+    ErrorCode,
     LoginRequest,
     RefreshRequest,
     TokenPair,
+    parse_cursor,
 )
+
+Answer = TypeVar("Answer")
 
 LONG_POLL_MARGIN_SECONDS = 15.0  # the read timeout of a long-poll is its wait plus this
 
@@ -40,6 +50,16 @@ class Hello:
     export_max_rows: int | None  # 0 or None: no cap
     min_protocol_version: int | None
     raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SnapshotDownload:
+    """A replica snapshot saved to `path`, checked against the digest and size it came with."""
+
+    path: Path
+    cursor: str  # where pulling goes on from once the snapshot is adopted
+    rows: int  # records it holds
+    size: int
 
 
 class ApiClient:
@@ -135,6 +155,9 @@ class ApiClient:
                 read_timeout=read_timeout,
             ).body
 
+        return self._with_token(send)
+
+    def _with_token(self, send: Callable[[str], Answer]) -> Answer:
         token = self._current_token()
         try:
             return send(token)
@@ -204,6 +227,60 @@ class ApiClient:
             raise ServerError("The server's pull answer was not understood.")
         return body
 
+    def download_snapshot(
+        self,
+        *,
+        schema: str,
+        into: Path,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> SnapshotDownload | None:
+        """Our scope as a ready replica file of replica schema `schema`, saved to `into`; None
+        when the server has none that fits (then pull from the start). A file that does not
+        match its digest or length raises `ServerError` (the caller deletes it).
+
+        `on_progress(rows, total_rows)` follows the download, the rows counted in proportion to
+        the bytes received."""
+
+        def on_bytes(size: int, declared: int | None, headers: Mapping[str, str]) -> None:
+            rows = _header_count(headers.get(SNAPSHOT_ROWS_HEADER))
+            if on_progress is not None and declared:
+                on_progress(rows * size // declared, rows)
+
+        try:
+            download = self._with_token(
+                lambda token: self.transport.download(
+                    "/sync/snapshot",
+                    into=into,
+                    params={"client_id": self.client_id, "schema": schema},
+                    token=token,
+                    accept=SNAPSHOT_MEDIA_TYPE,
+                    on_bytes=on_bytes if on_progress is not None else None,
+                )
+            )
+        except RequestRejected as error:
+            if error.code == ErrorCode.SNAPSHOT_UNAVAILABLE:
+                return None
+            raise
+        headers = {name.lower(): value for name, value in download.headers.items()}
+        cursor = headers.get(SNAPSHOT_CURSOR_HEADER.lower(), "")
+        try:
+            parse_cursor(cursor)
+        except ValueError:
+            raise ServerError("The server's snapshot came without a usable cursor.") from None
+        if download.declared_size is not None and download.size != download.declared_size:
+            raise ServerError(
+                f"The snapshot download stopped at {download.size:,} of "
+                f"{download.declared_size:,} bytes; will pull instead."
+            )
+        if download.sha256 != headers.get(SNAPSHOT_SHA256_HEADER.lower()):
+            raise ServerError("The snapshot download arrived damaged (wrong digest).")
+        return SnapshotDownload(
+            path=into,
+            cursor=cursor,
+            rows=_header_count(headers.get(SNAPSHOT_ROWS_HEADER.lower())),
+            size=download.size,
+        )
+
     def drained(self) -> bool:
         body = self._call("POST", "/sync/drained", json_body={"client_id": self.client_id})
         return bool(isinstance(body, dict) and body.get("wipe"))
@@ -223,3 +300,7 @@ def _optional_count(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ServerError(f"The server's export row limit was not understood: {value!r}.")
     return value
+
+
+def _header_count(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0

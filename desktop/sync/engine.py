@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,14 +29,17 @@ from desktop.store.bulk import (
     start_initial_load,
 )
 from desktop.store.changes import utc_now
-from desktop.store.engine import bulk_step_cache, write_locked
+from desktop.store.engine import StoreError, bulk_step_cache, write_locked
+from desktop.store.replica import HEAD_REVISION
 from desktop.store.schema import entity_tables
 from desktop.store.search_index import build_deferred_index_in_steps
+from desktop.store.snapshot import adopt_snapshot, replica_is_empty
 from desktop.sync import held, outbox, state
 from desktop.sync.api import ApiClient, Hello
 from desktop.sync.apply import apply_changes, remove_bucket_if_settled
 from desktop.sync.errors import (
     Deactivated,
+    RequestRejected,
     ResetRequired,
     ServerError,
     ServerLostChanges,
@@ -55,6 +59,9 @@ class SyncOptions:
     # enough that two pages in memory (one applied, one prefetched) keep the client lean.
     pull_limit: int = 5_000
     outbox_retention_days: int = 30  # acknowledged entries kept for a server restored from backup
+    # An empty replica first asks for the server's snapshot of its scope (one file instead of
+    # every row page by page); off, or when the server has none, it pulls from the start.
+    use_snapshots: bool = True
 
 
 @dataclass(frozen=True)
@@ -268,6 +275,8 @@ class SyncEngine:
         from is still the stored one.
         """
         lost = False
+        if state.get(self.engine, state.CURSOR) is None:
+            self._start_from_snapshot(tally)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as prefetch:
             cursor = state.get(self.engine, state.CURSOR)
             start_seq = parse_cursor(cursor)[1] if cursor else 0
@@ -308,6 +317,47 @@ class SyncEngine:
                         restore_indexes_in_steps(self.engine)
                         build_deferred_index_in_steps(self.engine)
                     return lost
+
+    def _start_from_snapshot(self, tally: _Tally) -> None:
+        """Into an empty replica: download the server's snapshot of our scope and adopt it, so
+        the pull goes on from the snapshot's cursor. Without one, or when it cannot be used, the
+        pull starts from the beginning: that only costs time. A closed account or a lost
+        connection is not a reason to try otherwise: those errors reach the cycle."""
+        if self.replica_path is None or not self.options.use_snapshots:
+            return
+        raw = self.engine.raw_connection()
+        try:
+            empty = replica_is_empty(raw.driver_connection)  # type: ignore[arg-type]
+        finally:
+            raw.close()
+        if not empty:
+            return
+        target = self.replica_path.with_name(self.replica_path.name + ".snapshot")
+        try:
+            download = self.api.download_snapshot(
+                schema=HEAD_REVISION, into=target, on_progress=self._report_snapshot_progress
+            )
+            if download is None:
+                log.info("the server has no snapshot for this replica: pulling from the start")
+                return
+            epoch = parse_cursor(download.cursor)[0]
+            adopt_snapshot(
+                self.engine,
+                replica_path=self.replica_path,
+                snapshot_path=target,
+                sync_state_values={state.CURSOR: download.cursor, state.EPOCH: epoch},
+            )
+            tally.pulled += download.rows
+            self._report_snapshot_progress(download.rows, download.rows)
+            log.info("adopted the server's snapshot: %s records", f"{download.rows:,}")
+        except (ServerError, RequestRejected, StoreError, OSError, sqlite3.Error) as error:
+            log.warning("the server's snapshot was not used, pulling from the start: %s", error)
+        finally:
+            target.unlink(missing_ok=True)
+
+    def _report_snapshot_progress(self, rows: int, total: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(PullProgress(rows, total))
 
     def apply_page(self, page: dict[str, Any], *, from_cursor: str | None) -> int | None:
         """Apply a page and its cursor in one transaction. None when the stored cursor moved

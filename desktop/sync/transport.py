@@ -8,9 +8,12 @@ can be given for TLS inspection proxies. Faults for tests are injected through `
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,6 +72,20 @@ class TransportConfig:
 class Response:
     status: int
     body: Any  # decoded JSON
+
+
+@dataclass(frozen=True)
+class Download:
+    """A body streamed into a file (`Transport.download`)."""
+
+    headers: dict[str, str]
+    size: int  # bytes written
+    sha256: str  # hex digest of what was written
+    declared_size: int | None  # Content-Length, when the server sent one
+
+
+# Bytes read and written per step of a download: few system calls, little memory.
+DOWNLOAD_CHUNK_BYTES = 1 << 20
 
 
 class Transport:
@@ -134,14 +151,7 @@ class Transport:
         read_timeout: float | None = None,
     ) -> Response:
         """Send one request; returns the decoded JSON answer or raises a `SyncError`."""
-        fault = self.faults.fault_for(method, path) if self.faults else None
-        if fault is not None:
-            if fault.kind is FaultKind.DROP_REQUEST:
-                raise Offline(f"Cannot reach the server at {self.base_url} (request lost).")
-            if fault.kind is FaultKind.UNAVAILABLE:
-                raise ServerError("The server is busy or down for maintenance (503); will retry.")
-            if fault.kind is FaultKind.DELAY:
-                time.sleep(fault.delay_seconds)
+        fault = self._fault_before_sending(method, path)
         body = None
         headers: dict[str, str] = {}
         if json_body is not None:
@@ -157,6 +167,17 @@ class Transport:
             raise Offline(f"The connection to {self.base_url} broke before the answer arrived.")
         return response
 
+    def _fault_before_sending(self, method: str, path: str) -> Any:
+        fault = self.faults.fault_for(method, path) if self.faults else None
+        if fault is not None:
+            if fault.kind is FaultKind.DROP_REQUEST:
+                raise Offline(f"Cannot reach the server at {self.base_url} (request lost).")
+            if fault.kind is FaultKind.UNAVAILABLE:
+                raise ServerError("The server is busy or down for maintenance (503); will retry.")
+            if fault.kind is FaultKind.DELAY:
+                time.sleep(fault.delay_seconds)
+        return fault
+
     def _send(
         self,
         method: str,
@@ -168,7 +189,7 @@ class Transport:
     ) -> Response:
         url = self.base_url + path
         timeout = (self.config.connect_timeout, read_timeout or self.config.read_timeout)
-        try:
+        with self._network_errors_as_offline():
             reply = self._session().request(
                 method,
                 url,
@@ -179,6 +200,70 @@ class Transport:
                 verify=self._verify(),
             )
             content = reply.content
+        self._count(reply, len(body or b""), len(content))
+        return self._decode(reply.status_code, content, url)
+
+    def download(
+        self,
+        path: str,
+        *,
+        into: Path,
+        params: dict[str, Any] | None = None,
+        token: str | None = None,
+        accept: str = "application/octet-stream",
+        on_bytes: Callable[[int, int | None, Mapping[str, str]], None] | None = None,
+    ) -> Download:
+        """GET a large body straight into the file `into`, hashing it on the way; an error
+        answer raises the same typed `SyncError` as `request`. `on_bytes(written, total,
+        headers)` follows the progress (`total` is None without a Content-Length).
+
+        The body is asked for uncompressed: a large file compressed on the fly costs the server
+        more time than the wire saves."""
+        fault = self._fault_before_sending("GET", path)
+        headers = {"Accept": accept, "Accept-Encoding": "identity"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        url = self.base_url + path
+        digest = hashlib.sha256()
+        size = 0
+        with (
+            self._network_errors_as_offline(),
+            self._session().get(
+                url,
+                headers=headers,
+                params=params,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+                verify=self._verify(),
+                stream=True,
+            ) as reply,
+        ):
+            if reply.status_code >= 400:
+                content = reply.content
+                self._count(reply, 0, len(content))
+                self._decode(reply.status_code, content, url)  # raises the typed error
+            length = reply.headers.get("Content-Length")
+            declared = int(length) if length and length.isdigit() else None
+            with into.open("wb") as out:
+                for chunk in reply.iter_content(DOWNLOAD_CHUNK_BYTES):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if on_bytes is not None:
+                        on_bytes(size, declared, reply.headers)
+            self._count(reply, 0, size)
+        if fault is not None and fault.kind is FaultKind.DROP_RESPONSE:
+            raise Offline(f"The connection to {self.base_url} broke during the download.")
+        return Download(
+            headers=dict(reply.headers),
+            size=size,
+            sha256=digest.hexdigest(),
+            declared_size=declared,
+        )
+
+    @contextmanager
+    def _network_errors_as_offline(self) -> Iterator[None]:
+        try:
+            yield
         except requests.exceptions.SSLError as error:
             raise Offline(
                 f"The secure connection to {self.base_url} failed: the server's certificate is "
@@ -193,8 +278,6 @@ class Transport:
             raise Offline(f"Cannot reach the server at {self.base_url}: {error}") from error
         except requests.exceptions.RequestException as error:
             raise Offline(f"The request to {self.base_url} failed: {error}") from error
-        self._count(reply, len(body or b""), len(content))
-        return self._decode(reply.status_code, content, url)
 
     def _count(self, reply: requests.Response, sent: int, decoded_length: int) -> None:
         # Bytes as they crossed the wire (compressed), where urllib3 can tell.

@@ -66,6 +66,9 @@ class FakeWire(BaseAdapter):
         self.hidden_customers: set[str] = set()  # left this user's scope
         self.audit_events: dict[str, dict[str, Any]] = {}  # by event id: recorded once
         self.policies: dict[str, Any] = {"max_offline_days": 14, "drain_days": 14}
+        # A replica snapshot to serve (file bytes, headers); None: answer snapshot_unavailable.
+        self.served_snapshot: tuple[bytes, dict[str, str]] | None = None
+        self.pull_cursors: list[str | None] = []  # the cursor of every pull, in order
 
     # --- test controls ----------------------------------------------------------------------
     def answer_next(self, path: str, status: int, body: Any) -> None:
@@ -254,7 +257,12 @@ class FakeWire(BaseAdapter):
         if path == "/sync/push":
             return self._push(body)
         if path == "/sync/pull":
+            self.pull_cursors.append(query.get("cursor"))
             return self._pull(query)
+        if path == "/sync/snapshot":
+            if self.served_snapshot is None:
+                return 404, {"code": "snapshot_unavailable", "message": "no snapshot ready"}
+            return 200, self.served_snapshot[0]
         if path == "/audit/events":
             for event in body["events"]:
                 self.audit_events.setdefault(event["id"], event)
@@ -281,7 +289,12 @@ class FakeWire(BaseAdapter):
         response = requests.Response()
         response.status_code = status
         response._content = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+        # Consumed already, so that a streaming read iterates over the content.
+        response._content_consumed = True  # type: ignore[attr-defined]
         response.headers["Content-Type"] = "application/json"
+        if url.path == "/sync/snapshot" and status == 200 and self.served_snapshot is not None:
+            response.headers.update(self.served_snapshot[1])
+            response.headers["Content-Length"] = str(len(response._content))
         response.url = request.url or ""
         response.request = request
         return response
