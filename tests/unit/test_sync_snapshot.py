@@ -8,11 +8,13 @@ something), the sync ends with the same data as a pull from the start.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -163,4 +165,26 @@ def test_a_connection_lost_during_the_download_fails_the_sync_and_the_next_one_a
     wire.pull_cursors.clear()
     client.sync.sync_once()
     assert wire.pull_cursors[0] == "epoch-1:30"
+    assert _count(client) == 30
+
+
+def test_a_full_disk_during_the_download_falls_back_to_pulling(
+    tmp_path: Path,
+    wire: FakeWire,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    serve_snapshot_of(make_client(tmp_path / "builder", wire), wire, rows=30)
+    client = make_client(tmp_path / "new", wire)
+    real_open = Path.open
+
+    def open_on_a_full_disk(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path.name.endswith(".snapshot"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_on_a_full_disk)
+    with caplog.at_level(logging.WARNING):
+        client.sync.sync_once()
+    assert "No space left on device" in caplog.text
     assert _count(client) == 30
