@@ -191,6 +191,31 @@ def _page_query(shape: ScopeShape, dialect_name: str) -> Select[Any]:
     return select(union).order_by(union.c.seq).limit(page_rows)
 
 
+@functools.cache
+def _visible_count_query(shape: ScopeShape) -> Select[Any]:
+    """How many entries a pull from the start gives a user of this shape, up to `at_most`."""
+    at_most = bindparam("at_most", type_=Integer)
+    arms = [
+        select(change_log.c.seq).select_from(source).where(condition).limit(at_most).subquery()
+        for source, condition in visible_parts(shape)
+    ]
+    union = arms[0] if len(arms) == 1 else union_all(*(select(arm) for arm in arms)).subquery()
+    return select(func.count()).select_from(select(union.c.seq).limit(at_most).subquery())
+
+
+def count_visible_entries(engine: Engine, *, principal: Principal, at_most: int) -> int:
+    """The entries a pull from the start would give the caller, counted up to `at_most`: the
+    same union of parts the pull reads, each part stopping after `at_most` rows of its own
+    index, so the count costs as little on a log of millions as on a small one."""
+    with read_connection(engine) as connection:
+        return int(
+            connection.execute(
+                _visible_count_query(scope_shape(principal)),
+                {"at_most": at_most, **scope_parameters(principal)},
+            ).scalar_one()
+        )
+
+
 # One change-log entry as the driver returns it: (seq, entity, entity_id, op, version, payload),
 # the payload being the stored JSON as UTF-8 bytes (None for tombstones and exits).
 PageRow = tuple[int, str, str, str, int, bytes | None]

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine
 
 from desktop.store.bulk import finish_initial_load, start_initial_load
@@ -29,12 +30,8 @@ from tests.server.harness import FAST_SETTINGS, TestClient
 TODAY = date(2026, 11, 20)
 
 
-def demo_firm() -> DemoFirm:
-    return generate_firm(customers=30, activities=150, today=TODAY)
-
-
 def load_firm(engine: Engine) -> DemoFirm:
-    firm = demo_firm()
+    firm = generate_firm(customers=30, activities=150, today=TODAY)
     load_demo(engine, firm=firm, settings=FAST_SETTINGS)
     return firm
 
@@ -65,7 +62,7 @@ class Signed:
     refresh_token: str
 
 
-def sign_in(client: TestClient, login: str) -> Signed:
+def sign_in(client: httpx.Client, login: str) -> Signed:
     client_id = f"client-{uuid.uuid4().hex[:8]}"
     response = client.post(
         "/auth/login", json={"login": login, "password": DEMO_PASSWORD, "client_id": client_id}

@@ -9,7 +9,6 @@ import json
 import logging
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from desktop.store.search import search_answer
 from protocol.demo_firm import DemoFirm
 from protocol.messages import PROTOCOL_VERSION, SCHEMA_VERSION, make_cursor
 from server.config import ServerSettings, load_settings
-from server.db import init_database, mark_restored, open_engine, read_meta
+from server.db import mark_restored, read_meta
 from server.errors import ApiError
 from server.handover import customers, deactivate_user, reassign_customers
 from server.people import add_team, update_user
@@ -39,7 +38,6 @@ from server.snapshot import (
     usable_snapshot,
 )
 from tests.server.snapshots import (
-    load_firm,
     login_of,
     principal,
     pull_into_replica,
@@ -47,25 +45,6 @@ from tests.server.snapshots import (
     sign_in,
     snapshot_client,
 )
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_engine(database_url)
-    init_database(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def firm(engine: Engine) -> DemoFirm:
-    return load_firm(engine)
-
-
-@pytest.fixture
-def snapshots(tmp_path: Path) -> Path:
-    """The snapshot folder: nothing else in it (the SQLite database lives in tmp_path)."""
-    return tmp_path / "snapshots"
 
 
 def visible_customers(engine: Engine, login: str) -> set[str]:
@@ -114,31 +93,35 @@ def give_the_manager_history(engine: Engine, firm: DemoFirm, manager: str) -> No
 
 
 def test_a_snapshot_holds_what_pulling_the_scope_holds(
-    engine: Engine, firm: DemoFirm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine,
+    demo_firm: DemoFirm,
+    snapshot_folder: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(server.snapshot, "PAGE_ROWS", 7)  # many pages, as for a large firm
-    manager = login_of(firm, "account_manager")
-    give_the_manager_history(engine, firm, manager)
-    directory = tmp_path / "snapshots"
-    for login in (login_of(firm, "admin"), manager, login_of(firm, "team_head")):
-        info = build_snapshot_for_login(engine, login=login, directory=directory)
+    manager = login_of(demo_firm, "account_manager")
+    give_the_manager_history(demo_engine, demo_firm, manager)
+    directory = snapshot_folder
+    for login in (login_of(demo_firm, "admin"), manager, login_of(demo_firm, "team_head")):
+        info = build_snapshot_for_login(demo_engine, login=login, directory=directory)
         snapshot = directory / info.file
-        with snapshot_client(engine) as client:
+        with snapshot_client(demo_engine) as client:
             pull_into_replica(client, sign_in(client, login), tmp_path / f"{login}.pulled")
         held = records(snapshot)
         assert held == records(tmp_path / f"{login}.pulled"), login
-        assert {row[0] for row in held["customer"]} == visible_customers(engine, login), login
+        assert {row[0] for row in held["customer"]} == visible_customers(demo_engine, login), login
         sync_errors = {row[0] for row in held["sync_error"]}
         assert bool(sync_errors) == (login == manager), login  # only their own personal records
         assert info.rows == sum(len(rows) for rows in held.values())
-        with engine.connect() as connection:
+        with demo_engine.connect() as connection:
             epoch, last_seq, _floor = read_meta(connection)
         assert (info.epoch, info.seq, info.cursor) == (
             epoch,
             last_seq,
             make_cursor(epoch=epoch, seq=last_seq),
         )
-        assert (info.schema, info.user_id) == (HEAD_REVISION, principal(engine, login).user_id)
+        assert (info.schema, info.user_id) == (HEAD_REVISION, principal(demo_engine, login).user_id)
         content = snapshot.read_bytes()
         assert (info.bytes, info.sha256) == (len(content), hashlib.sha256(content).hexdigest())
         assert json.loads(sidecar_path(directory, info.user_id).read_text()) == json.loads(
@@ -168,43 +151,43 @@ def assert_ready_to_use(snapshot: Path, copy: Path, *, customer_rows: list[Any])
 
 
 def test_a_new_build_replaces_the_previous_file(
-    engine: Engine, firm: DemoFirm, snapshots: Path
+    demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path
 ) -> None:
-    login = login_of(firm, "team_head")
-    first = build_snapshot_for_login(engine, login=login, directory=snapshots)
-    add_team(engine, name="Later", head_id=None, actor=SYSTEM)
-    second = build_snapshot_for_login(engine, login=login, directory=snapshots)
+    login = login_of(demo_firm, "team_head")
+    first = build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
+    add_team(demo_engine, name="Later", head_id=None, actor=SYSTEM)
+    second = build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
     assert second.seq == first.seq + 1
     assert second.file != first.file
-    assert sorted(path.name for path in snapshots.iterdir()) == sorted(
+    assert sorted(path.name for path in snapshot_folder.iterdir()) == sorted(
         [second.file, f"{second.user_id}.json"]
     )
 
 
 def test_usable_only_while_it_fits_the_caller(
-    engine: Engine, firm: DemoFirm, snapshots: Path
+    demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path
 ) -> None:
-    head = login_of(firm, "team_head")
-    info = build_snapshot_for_login(engine, login=head, directory=snapshots)
+    head = login_of(demo_firm, "team_head")
+    info = build_snapshot_for_login(demo_engine, login=head, directory=snapshot_folder)
 
     def usable(*, schema: str = HEAD_REVISION, max_lag: int = 0) -> SnapshotInfo | None:
-        caller = principal(engine, head)
+        caller = principal(demo_engine, head)
         return usable_snapshot(
-            engine, principal=caller, directory=snapshots, schema=schema, max_lag=max_lag
+            demo_engine, principal=caller, directory=snapshot_folder, schema=schema, max_lag=max_lag
         )
 
     assert usable() == info
     assert usable(schema="0004") is None
-    add_team(engine, name="One more entry", head_id=None, actor=SYSTEM)
+    add_team(demo_engine, name="One more entry", head_id=None, actor=SYSTEM)
     assert usable(max_lag=0) is None
     assert usable(max_lag=1) == info
-    with engine.begin() as connection:
+    with demo_engine.begin() as connection:
         connection.execute(update(server_meta).values(tombstone_floor=info.seq + 1))
     assert usable(max_lag=100) is None
-    with engine.begin() as connection:
+    with demo_engine.begin() as connection:
         connection.execute(update(server_meta).values(tombstone_floor=0))
     assert usable(max_lag=100) == info
-    mark_restored(engine)
+    mark_restored(demo_engine)
     assert usable(max_lag=100) is None
 
 
@@ -216,16 +199,16 @@ def test_usable_only_while_it_fits_the_caller(
     ],
 )
 def test_stale_after_a_role_or_team_change(
-    engine: Engine, firm: DemoFirm, snapshots: Path, change: dict[str, Any]
+    demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path, change: dict[str, Any]
 ) -> None:
-    head = login_of(firm, "team_head")
-    info = build_snapshot_for_login(engine, login=head, directory=snapshots)
-    caller = principal(engine, head)
-    update_user(engine, user_id=caller.user_id, changes=change, actor=SYSTEM)
+    head = login_of(demo_firm, "team_head")
+    info = build_snapshot_for_login(demo_engine, login=head, directory=snapshot_folder)
+    caller = principal(demo_engine, head)
+    update_user(demo_engine, user_id=caller.user_id, changes=change, actor=SYSTEM)
     found = usable_snapshot(
-        engine,
-        principal=principal(engine, head),
-        directory=snapshots,
+        demo_engine,
+        principal=principal(demo_engine, head),
+        directory=snapshot_folder,
         schema=info.schema,
         max_lag=1_000,
     )
@@ -233,16 +216,19 @@ def test_stale_after_a_role_or_team_change(
 
 
 def test_not_usable_without_its_description_or_its_file(
-    engine: Engine, firm: DemoFirm, snapshots: Path, caplog: pytest.LogCaptureFixture
+    demo_engine: Engine,
+    demo_firm: DemoFirm,
+    snapshot_folder: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    login = login_of(firm, "account_manager")
-    info = build_snapshot_for_login(engine, login=login, directory=snapshots)
-    caller = principal(engine, login)
-    sidecar, file = sidecar_path(snapshots, info.user_id), snapshots / info.file
+    login = login_of(demo_firm, "account_manager")
+    info = build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
+    caller = principal(demo_engine, login)
+    sidecar, file = sidecar_path(snapshot_folder, info.user_id), snapshot_folder / info.file
 
     def usable() -> SnapshotInfo | None:
         return usable_snapshot(
-            engine, principal=caller, directory=snapshots, schema=info.schema, max_lag=10
+            demo_engine, principal=caller, directory=snapshot_folder, schema=info.schema, max_lag=10
         )
 
     assert usable() == info
@@ -264,25 +250,25 @@ def test_not_usable_without_its_description_or_its_file(
 
 
 def test_a_failed_build_keeps_the_previous_snapshot(
-    engine: Engine, firm: DemoFirm, snapshots: Path, monkeypatch: pytest.MonkeyPatch
+    demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    login = login_of(firm, "admin")
-    before = build_snapshot_for_login(engine, login=login, directory=snapshots)
-    contents = sorted(path.name for path in snapshots.iterdir())
+    login = login_of(demo_firm, "admin")
+    before = build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
+    contents = sorted(path.name for path in snapshot_folder.iterdir())
 
     def broken_index_build(_engine: Engine) -> int:
         raise RuntimeError("no space left for the search index")
 
     monkeypatch.setattr(server.snapshot, "finish_initial_load", broken_index_build)
-    add_team(engine, name="Newer", head_id=None, actor=SYSTEM)
+    add_team(demo_engine, name="Newer", head_id=None, actor=SYSTEM)
     with pytest.raises(SnapshotError, match="no space left") as failure:
-        build_snapshot_for_login(engine, login=login, directory=snapshots)
+        build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
     assert "previous one" in str(failure.value) and login in str(failure.value)
-    assert sorted(path.name for path in snapshots.iterdir()) == contents  # nothing left over
+    assert sorted(path.name for path in snapshot_folder.iterdir()) == contents  # nothing left over
     found = usable_snapshot(
-        engine,
-        principal=principal(engine, login),
-        directory=snapshots,
+        demo_engine,
+        principal=principal(demo_engine, login),
+        directory=snapshot_folder,
         schema=before.schema,
         max_lag=10,
     )
@@ -290,23 +276,25 @@ def test_a_failed_build_keeps_the_previous_snapshot(
 
 
 def test_a_build_into_an_unusable_folder_says_so(
-    engine: Engine, firm: DemoFirm, tmp_path: Path
+    demo_engine: Engine, demo_firm: DemoFirm, tmp_path: Path
 ) -> None:
     not_a_folder = tmp_path / "taken"
-    not_a_folder.write_text("a file where the snapshots should go")
-    caller = principal(engine, login_of(firm, "admin"))
+    not_a_folder.write_text("a file where the snapshot_folder should go")
+    caller = principal(demo_engine, login_of(demo_firm, "admin"))
     with pytest.raises(SnapshotError, match="Cannot build the snapshot of admin in"):
-        build_snapshot(engine, principal=caller, directory=not_a_folder)
+        build_snapshot(demo_engine, principal=caller, directory=not_a_folder)
 
 
-def test_closed_accounts_get_no_snapshot(engine: Engine, firm: DemoFirm, snapshots: Path) -> None:
-    login = login_of(firm, "account_manager")
+def test_closed_accounts_get_no_snapshot(
+    demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path
+) -> None:
+    login = login_of(demo_firm, "account_manager")
     deactivate_user(
-        engine, user_id=principal(engine, login).user_id, handover_to=None, actor=SYSTEM
+        demo_engine, user_id=principal(demo_engine, login).user_id, handover_to=None, actor=SYSTEM
     )
     with pytest.raises(ApiError, match="deactivated"):
-        build_snapshot_for_login(engine, login=login, directory=snapshots)
-    assert not snapshots.exists()
+        build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
+    assert not snapshot_folder.exists()
 
 
 def test_snapshot_settings(tmp_path: Path) -> None:
