@@ -21,6 +21,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -209,28 +210,37 @@ def _build_in(work: Path, *, engine: Engine, principal: Principal, started: floa
 
 
 def _fill_replica(engine: Engine, *, principal: Principal, replica_path: Path) -> PageRows:
-    """Pull the caller's scope from the start into a new replica; returns the last page."""
+    """Pull the caller's scope from the start into a new replica; returns the last page.
+
+    As a client does, the next page is read while the current one is applied: the database
+    works on it meanwhile (on PostgreSQL, in a process of its own)."""
     replica = open_replica(replica_path)
     # A client id no installation has: the pull finds no client row, so no scope-change mark.
     client_id = f"snapshot:{principal.user_id}"
+
+    def read(cursor: str | None) -> PageRows:
+        return read_page_rows(
+            engine, principal=principal, client_id=client_id, cursor=cursor, limit=PAGE_ROWS
+        )
+
     try:
         with replica.begin() as connection:
             start_initial_load(connection)
-        cursor: str | None = None
-        while True:
-            page = read_page_rows(
-                engine, principal=principal, client_id=client_id, cursor=cursor, limit=PAGE_ROWS
-            )
-            with replica.begin() as connection:
-                apply_changes(
-                    connection,
-                    changes=_changes(page.rows),
-                    pending=set(),
-                    deferred_exits=set(),
-                )
-            cursor = page.next_cursor
-            if not page.has_more:
-                break
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot-read") as reader:
+            upcoming = reader.submit(read, None)
+            while True:
+                page = upcoming.result()
+                if page.has_more:
+                    upcoming = reader.submit(read, page.next_cursor)
+                with replica.begin() as connection:
+                    apply_changes(
+                        connection,
+                        changes=_changes(page.rows),
+                        pending=set(),
+                        deferred_exits=set(),
+                    )
+                if not page.has_more:
+                    break
         finish_initial_load(replica)
     finally:
         replica.dispose()
