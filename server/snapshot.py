@@ -47,6 +47,8 @@ SNAPSHOT_SCHEMA = HEAD_REVISION
 # Entries per page read from the log: as a client's large pages, a few MB of rows at most.
 PAGE_ROWS = 5_000
 HASH_BLOCK_BYTES = 1 << 20
+WORK_PREFIX = ".build-"  # a build's work folder in the snapshot folder, removed when it ends
+ABANDONED_WORK_SECONDS = 24 * 3600  # far longer than any build takes
 
 
 class SnapshotError(Exception):
@@ -164,7 +166,8 @@ def build_snapshot(engine: Engine, *, principal: Principal, directory: Path) -> 
     started = time.perf_counter()
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
+        _remove_abandoned_work(directory)
+        work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=directory))
     except OSError as error:
         raise SnapshotError(
             f"Cannot build the snapshot of {principal.login} in {directory}: {error}"
@@ -277,12 +280,15 @@ def _compact(replica_path: Path, *, into: Path) -> int:
 
 
 def _size_and_digest(path: Path) -> tuple[int, str]:
+    """The file's size and SHA-256, once it is on disk: the sidecar that will name it must not
+    survive a power cut that its content does not (VACUUM INTO does not sync its output)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as file:
+    with path.open("r+b") as file:  # writable: Windows syncs only a handle that may write
         while block := file.read(HASH_BLOCK_BYTES):
             digest.update(block)
             size += len(block)
+        os.fsync(file.fileno())
     return size, digest.hexdigest()
 
 
@@ -293,11 +299,27 @@ def _publish(work: Path, *, info: SnapshotInfo, directory: Path) -> None:
     os.replace(work / info.file, final)
     try:
         written = work / "info.json"
-        written.write_text(info.to_json(), encoding="utf-8")
+        with written.open("w", encoding="utf-8") as file:
+            file.write(info.to_json())
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(written, sidecar_path(directory, info.user_id))
     except BaseException:
         final.unlink(missing_ok=True)
         raise
+
+
+def _remove_abandoned_work(directory: Path) -> None:
+    """Work folders of builds killed midway (a replica each, gigabytes for a large firm). Only
+    old ones: a younger one may be another process's build under way."""
+    for path in directory.glob(f"{WORK_PREFIX}*"):
+        try:
+            age = time.time() - path.stat().st_mtime
+        except FileNotFoundError:  # another process removed it just now
+            continue
+        if age > ABANDONED_WORK_SECONDS:
+            log.info("Removing %s, left by a snapshot build that did not finish", path)
+            _remove_tree(path)
 
 
 def _remove_tree(path: Path) -> None:

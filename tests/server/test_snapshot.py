@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -162,6 +164,22 @@ def test_a_new_build_replaces_the_previous_file(
     assert sorted(path.name for path in snapshot_folder.iterdir()) == sorted(
         [second.file, f"{second.user_id}.json"]
     )
+
+
+def test_a_build_removes_work_folders_that_builds_killed_midway_left(
+    demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path
+) -> None:
+    abandoned, under_way = snapshot_folder / ".build-abandoned", snapshot_folder / ".build-now"
+    for folder in (abandoned, under_way):
+        (folder / "replica.sqlite3").parent.mkdir(parents=True)
+        (folder / "replica.sqlite3").write_bytes(b"half a replica")
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(abandoned, (two_days_ago, two_days_ago))
+    build_snapshot_for_login(
+        demo_engine, login=login_of(demo_firm, "admin"), directory=snapshot_folder
+    )
+    assert not abandoned.exists()
+    assert under_way.exists()  # maybe another process's build
 
 
 def test_usable_only_while_it_fits_the_caller(
