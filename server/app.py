@@ -10,19 +10,23 @@ import threading
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
-from protocol.messages import MAX_REQUEST_BYTES
+from protocol.messages import MAX_REQUEST_BYTES, SNAPSHOT_MEDIA_TYPE
 from server.api import admin, audit_events, auth, sync
 from server.config import ServerSettings
 from server.db import default_database_url, init_database, open_engine
 from server.errors import BodySizeLimit, install_error_handlers
 from server.notify import ChangeNotifier
 from server.services import Services
+from server.snapshot_builds import SnapshotBuilds
 from server.version import SERVER_VERSION
 
 # Speed over ratio: a pull page is compressed once per request on the way out.
 GZIP_LEVEL = 1
+# Never compressed, whatever the client accepts: a snapshot of a large firm is over a gigabyte,
+# which gzip would take minutes to compress while the client waits for its first byte.
+UNCOMPRESSED_TYPES = (*DEFAULT_EXCLUDED_CONTENT_TYPES, SNAPSHOT_MEDIA_TYPE)
 
 
 def create_app(
@@ -49,10 +53,14 @@ def create_app(
         settings=settings,
         notifier=ChangeNotifier(),
         push_slots=threading.BoundedSemaphore(settings.max_concurrent_pushes),
+        snapshot_builds=SnapshotBuilds(),
     )
     install_error_handlers(app)
     app.add_middleware(
-        GZipMiddleware, minimum_size=settings.gzip_minimum_bytes, compresslevel=GZIP_LEVEL
+        GZipMiddleware,
+        minimum_size=settings.gzip_minimum_bytes,
+        compresslevel=GZIP_LEVEL,
+        exclude_content_types=UNCOMPRESSED_TYPES,
     )
     app.add_middleware(BodySizeLimit, limit=MAX_REQUEST_BYTES)
     app.include_router(auth.router)

@@ -319,7 +319,15 @@ def authenticate(
         row = connection.execute(_TOKEN_QUERY, {"token_hash": token_hash(token)}).first()
     if row is None or row.kind == REFRESH or row.revoked or row.expires_at < time.time():
         raise unauthorized()
-    account = _to_account(row)
+    return principal_of(
+        _to_account(row), settings=settings, token_kind=str(row.kind), client_id=row.client_id
+    )
+
+
+def principal_of(
+    account: AccountRow, *, settings: ServerSettings, token_kind: str, client_id: str | None
+) -> Principal:
+    """The caller an account is, as a request with a token of `token_kind` sees it."""
     try:
         role = Role(account.role)
     except ValueError as exc:
@@ -333,6 +341,6 @@ def authenticate(
         role=role,
         team_id=account.team_id,
         account_state=account_state(account, settings),
-        token_kind=str(row.kind),
-        client_id=row.client_id,
+        token_kind=token_kind,
+        client_id=client_id,
     )

@@ -32,6 +32,7 @@ from server.handover import deactivate_user, reassign_customers
 from server.people import add_team, add_user, list_teams, list_users, update_user, user_id_by_login
 from server.records import SYSTEM
 from server.scope import ROLE_VALUES
+from server.snapshot import SnapshotError, build_snapshot_for_login
 
 DEMO_SIZES = ("tiny", "small", "medium", "large")
 
@@ -182,6 +183,19 @@ def cmd_restored(args: argparse.Namespace) -> None:
     print(f"New epoch {epoch}: every client will rebuild its copy and push its unsent changes.")
 
 
+def cmd_snapshot(args: argparse.Namespace) -> None:
+    directory = _settings(args).snapshot_directory
+    if directory is None:
+        raise CliError("Snapshots are off: set snapshot_dir in the [server] table of --config.")
+    engine = _engine(args)
+    for login in args.login:
+        info = build_snapshot_for_login(engine, login=login, directory=directory)
+        print(
+            f"{login}: {info.rows} records, {info.bytes} bytes in {info.build_seconds:.1f} s "
+            f"({info.file})."
+        )
+
+
 def _listening_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -304,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", choices=DEMO_SIZES, default="small")
     demo.add_argument("--json", action="store_true", help="print the demo logins as JSON")
     command("restored", cmd_restored, "after restoring a backup: clients must resync")
+    snapshot = command("snapshot", cmd_snapshot, "build users' replica snapshots in snapshot_dir")
+    snapshot.add_argument("--login", action="append", required=True, help="repeat for several")
 
     user = commands.add_parser("user", help="users").add_subparsers(dest="action", required=True)
     add = command("add", cmd_user_add, "add a user", user)
@@ -341,7 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ApiError as exc:
         print(f"fieldbook-server: {exc.message}", file=sys.stderr)
         return 2
-    except (CliError, ValueError) as exc:
+    except (CliError, SnapshotError, ValueError) as exc:
         print(f"fieldbook-server: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

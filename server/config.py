@@ -26,10 +26,26 @@ class ServerSettings:
     # Pushes one process runs at once; more only queue for the seq counter while their threads
     # compete for the interpreter with the push that holds it (`bench/server_load.py`).
     max_concurrent_pushes: int = 4
+    # Replica snapshots (docs/wire.md, "Snapshots"): the folder they live in ("" turns them off),
+    # how many log entries behind one may be and still be served (the client pulls the rest),
+    # and whether a request finding none starts a build, for scopes of at least
+    # `snapshot_min_changes` entries (smaller ones pull from the start quickly enough).
+    snapshot_dir: str = ""
+    snapshot_max_lag: int = 100_000
+    snapshot_build_on_request: bool = True
+    snapshot_min_changes: int = 20_000
 
     def __post_init__(self) -> None:
         if self.max_concurrent_pushes < 1:
             raise ValueError("max_concurrent_pushes must be at least 1")
+        for name in ("snapshot_max_lag", "snapshot_min_changes"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more")
+
+    @property
+    def snapshot_directory(self) -> Path | None:
+        """Where snapshots live, or None when they are off."""
+        return Path(self.snapshot_dir) if self.snapshot_dir else None
 
     @property
     def policies(self) -> dict[str, Any]:

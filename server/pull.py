@@ -70,7 +70,7 @@ def refuse_closed_account(principal: Principal) -> None:
 
 
 @dataclass(frozen=True)
-class _Position:
+class LogPosition:
     """Where the log stands and what it knows of this client, read in one statement."""
 
     epoch: str
@@ -99,11 +99,11 @@ _POSITION_QUERY = select(
 )
 
 
-def _read_position(connection: Connection, *, principal: Principal, client_id: str) -> _Position:
+def _read_position(connection: Connection, *, principal: Principal, client_id: str) -> LogPosition:
     row = connection.execute(
         _POSITION_QUERY, {"client_id": client_id, **scope_parameters(principal)}
     ).one()
-    return _Position(
+    return LogPosition(
         epoch=str(row.epoch),
         high_water=int(row.last_seq),
         tombstone_floor=int(row.tombstone_floor),
@@ -112,7 +112,7 @@ def _read_position(connection: Connection, *, principal: Principal, client_id: s
     )
 
 
-def _start_seq(position: _Position, *, cursor: str | None) -> int:
+def _start_seq(position: LogPosition, *, cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
@@ -131,7 +131,7 @@ def _start_seq(position: _Position, *, cursor: str | None) -> int:
     return seq
 
 
-def _forget_scope_change(engine: Engine, *, principal: Principal, client_id: str) -> None:
+def forget_scope_change(engine: Engine, *, principal: Principal, client_id: str) -> None:
     """A pull from the start rebuilds the replica under the current scope: the cursors of this
     new pull (all below the mark set when the role or team changed) must not be refused again."""
     with engine.begin() as connection:
@@ -191,11 +191,50 @@ def _page_query(shape: ScopeShape, dialect_name: str) -> Select[Any]:
     return select(union).order_by(union.c.seq).limit(page_rows)
 
 
-def read_page(
+@functools.cache
+def _visible_count_query(shape: ScopeShape) -> Select[Any]:
+    """How many entries a pull from the start gives a user of this shape, up to `at_most`."""
+    at_most = bindparam("at_most", type_=Integer)
+    arms = [
+        select(change_log.c.seq).select_from(source).where(condition).limit(at_most).subquery()
+        for source, condition in visible_parts(shape)
+    ]
+    union = arms[0] if len(arms) == 1 else union_all(*(select(arm) for arm in arms)).subquery()
+    return select(func.count()).select_from(select(union.c.seq).limit(at_most).subquery())
+
+
+def count_visible_entries(engine: Engine, *, principal: Principal, at_most: int) -> int:
+    """The entries a pull from the start would give the caller, counted up to `at_most`: the
+    same union of parts the pull reads, each part stopping after `at_most` rows of its own
+    index, so the count costs as little on a log of millions as on a small one."""
+    with read_connection(engine) as connection:
+        return int(
+            connection.execute(
+                _visible_count_query(scope_shape(principal)),
+                {"at_most": at_most, **scope_parameters(principal)},
+            ).scalar_one()
+        )
+
+
+# One change-log entry as the driver returns it: (seq, entity, entity_id, op, version, payload),
+# the payload being the stored JSON as UTF-8 bytes (None for tombstones and exits).
+PageRow = tuple[int, str, str, str, int, bytes | None]
+
+
+@dataclass(frozen=True)
+class PageRows:
+    """A page as raw entries, for callers that need no JSON (`read_page`, snapshot builds)."""
+
+    rows: list[PageRow]
+    has_more: bool
+    next_cursor: str
+    position: LogPosition
+
+
+def read_page_rows(
     engine: Engine, *, principal: Principal, client_id: str, cursor: str | None, limit: int
-) -> Page:
-    if not cursor:
-        _forget_scope_change(engine, principal=principal, client_id=client_id)
+) -> PageRows:
+    """The caller's next `limit` visible entries after `cursor` (None: from the start)."""
     with read_connection(engine) as connection:
         # The high-water first: every entry at or below it was committed before we read it
         # (seqs are allocated under the counter's lock), so reading up to it skips nothing even
@@ -218,16 +257,29 @@ def read_page(
     rows = rows[:limit]
     next_seq = int(rows[-1][0]) if has_more else max(position.high_water, start)
     next_cursor = make_cursor(epoch=position.epoch, seq=next_seq)
+    return PageRows(rows=rows, has_more=has_more, next_cursor=next_cursor, position=position)
+
+
+def read_page(
+    engine: Engine, *, principal: Principal, client_id: str, cursor: str | None, limit: int
+) -> Page:
+    if not cursor:
+        forget_scope_change(engine, principal=principal, client_id=client_id)
+    page = read_page_rows(
+        engine, principal=principal, client_id=client_id, cursor=cursor, limit=limit
+    )
     # Entity names, ops and ids are ours (names from protocol.entities, ids validated UUIDs),
     # so they need no escaping; the payload is already UTF-8 JSON and is copied as it is.
     parts = [
         b'{"seq":%d,"entity":"%s","id":"%s","op":"%s","version":%d,"data":%s}'
         % (seq, entity.encode(), record_id.encode(), op.encode(), version, payload or b"null")
-        for seq, entity, record_id, op, version, payload in rows
+        for seq, entity, record_id, op, version, payload in page.rows
     ]
+    position = page.position
     tail = (
-        f'],"next_cursor":{json.dumps(next_cursor)},"has_more":{"true" if has_more else "false"},'
+        f'],"next_cursor":{json.dumps(page.next_cursor)},'
+        f'"has_more":{"true" if page.has_more else "false"},'
         f'"epoch":{json.dumps(position.epoch)},"last_mutation_id":{position.last_mutation_id}}}'
     )
     body = b"".join((b'{"changes":[', b",".join(parts), tail.encode()))
-    return Page(body=body, count=len(rows), next_cursor=next_cursor)
+    return Page(body=body, count=len(page.rows), next_cursor=page.next_cursor)

@@ -16,6 +16,7 @@ from server.errors import ApiError
 from server.notify import ChangeNotifier
 from server.records import Actor
 from server.scope import Principal
+from server.snapshot_builds import SnapshotBuilds
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Services:
     settings: ServerSettings
     notifier: ChangeNotifier
     push_slots: threading.BoundedSemaphore  # `settings.max_concurrent_pushes` of them
+    snapshot_builds: SnapshotBuilds
 
 
 async def get_services(request: Request) -> Services:

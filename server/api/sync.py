@@ -1,4 +1,4 @@
-"""`/sync`: hello, push, pull (with long-poll) and drained (see docs/wire.md)."""
+"""`/sync`: hello, push, pull (with long-poll), snapshot and drained (see docs/wire.md)."""
 
 from __future__ import annotations
 
@@ -16,19 +16,25 @@ from protocol.messages import (
     MAX_PULL_LIMIT,
     MIN_PROTOCOL_VERSION,
     PROTOCOL_VERSION,
+    SNAPSHOT_CURSOR_HEADER,
+    SNAPSHOT_MEDIA_TYPE,
+    SNAPSHOT_ROWS_HEADER,
+    SNAPSHOT_SHA256_HEADER,
     ErrorCode,
     PullPage,
     PushRequest,
     PushResponse,
 )
-from server.api.responses import ERRORS
+from server.api.responses import ERRORS, OpenFileResponse
 from server.client_reports import record_pending
 from server.db import read_meta
 from server.errors import ApiError
 from server.people import mark_drained
-from server.pull import read_page, refuse_closed_account
+from server.pull import forget_scope_change, read_page, refuse_closed_account
 from server.push import check_protocol, push
-from server.services import DrainPrincipalDep, ServicesDep
+from server.scope import Principal
+from server.services import DrainPrincipalDep, Services, ServicesDep
+from server.snapshot import open_snapshot, usable_snapshot
 from server.version import SERVER_VERSION
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERRORS)
@@ -121,6 +127,81 @@ async def pull(
         # wakes us or it is time to look again for commits made by another server process.
         cursor = page.next_cursor
         await services.notifier.wait(min(remaining, services.settings.long_poll_check_seconds))
+
+
+@router.get(
+    "/snapshot",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {SNAPSHOT_MEDIA_TYPE: {}},
+            "description": "The caller's replica file; pull on from the cursor header",
+        },
+        404: {"description": "No snapshot fits: pull from the start"},
+        426: {"description": "Upgrade required"},
+    },
+)
+async def snapshot(
+    principal: DrainPrincipalDep,
+    services: ServicesDep,
+    client_id: Annotated[str, CLIENT_ID],
+    schema: Annotated[str, Query(min_length=1, max_length=40)],
+    protocol: ProtocolHeader = None,
+) -> Response:
+    """The caller's whole scope as a ready replica file of schema revision `schema`."""
+    check_protocol_header(protocol)
+    refuse_closed_account(principal)
+    response = await run_in_threadpool(
+        _open_snapshot, services, principal=principal, client_id=client_id, schema=schema
+    )
+    if response is not None:
+        return response
+    started = await run_in_threadpool(
+        services.snapshot_builds.start_if_worthwhile,
+        services.engine,
+        principal=principal,
+        schema=schema,
+        settings=services.settings,
+    )
+    message = "No snapshot of your data is ready: pulling from the start."
+    if started:
+        message += " One is being prepared."
+    raise ApiError(404, ErrorCode.SNAPSHOT_UNAVAILABLE, message)
+
+
+def _open_snapshot(
+    services: Services, *, principal: Principal, client_id: str, schema: str
+) -> OpenFileResponse | None:
+    directory = services.settings.snapshot_directory
+    if directory is None:
+        return None
+    info = usable_snapshot(
+        services.engine,
+        principal=principal,
+        directory=directory,
+        schema=schema,
+        max_lag=services.settings.snapshot_max_lag,
+    )
+    file = open_snapshot(directory, info) if info is not None else None
+    if info is None or file is None:
+        return None
+    try:
+        # The client starts over from this file, as on a pull from the start: its scope-change
+        # mark must not refuse the cursors that follow.
+        forget_scope_change(services.engine, principal=principal, client_id=client_id)
+    except BaseException:
+        file.close()
+        raise
+    return OpenFileResponse(
+        file,
+        size=info.bytes,
+        media_type=SNAPSHOT_MEDIA_TYPE,
+        headers={
+            SNAPSHOT_CURSOR_HEADER: info.cursor,
+            SNAPSHOT_SHA256_HEADER: info.sha256,
+            SNAPSHOT_ROWS_HEADER: str(info.rows),
+        },
+    )
 
 
 @router.post("/drained")

@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from protocol.demo_firm import DemoFirm
 from server.app import create_app
 from server.db import init_database, open_engine
 from server.schema import metadata
 from tests.postgres import PostgresCluster
 from tests.server.harness import FAST_SETTINGS, Firm, ServerHarness, TestClient, make_firm
+from tests.server.snapshots import load_firm
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +93,25 @@ def postgres_server(shared_postgres_url: str) -> Iterator[ServerHarness]:
 @pytest.fixture
 def firm(server: ServerHarness) -> Firm:
     return make_firm(server)
+
+
+@pytest.fixture
+def demo_engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's database, schema in place, for tests that call the server's
+    functions directly."""
+    engine = open_engine(database_url)
+    init_database(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def demo_firm(demo_engine: Engine) -> DemoFirm:
+    """A small demo firm (30 customers, 150 activities) loaded into `demo_engine`."""
+    return load_firm(demo_engine)
+
+
+@pytest.fixture
+def snapshot_folder(tmp_path: Path) -> Path:
+    """Where snapshots go: a folder of their own (a SQLite database lives in tmp_path)."""
+    return tmp_path / "snapshots"

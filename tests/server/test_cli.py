@@ -11,6 +11,7 @@ import pytest
 from server.cli import main
 from server.db import open_engine, read_meta
 from server.handover import customers
+from server.snapshot import SnapshotInfo
 
 
 @pytest.fixture
@@ -133,3 +134,33 @@ def test_bad_config_file_is_one_clear_line(
     config.write_text("[server]\nmax_concurrent_pushes = 0\n", encoding="utf-8")
     status, _, err = run(capsys, "demo", "--config", str(config))
     assert (status, "max_concurrent_pushes" in err) == (2, True)
+
+
+def test_snapshot_builds_each_login_into_the_configured_folder(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "demo", "--size", "tiny")[0] == 0
+    status, _, err = run(capsys, "snapshot", "--login", "admin")
+    assert status == 2
+    assert err.strip() == (
+        "fieldbook-server: Snapshots are off: set snapshot_dir in the [server] table of --config."
+    )
+    folder = tmp_path / "snapshots"
+    config = tmp_path / "snapshots.toml"
+    config.write_text(f"[server]\nsnapshot_dir = '{folder}'\n", encoding="utf-8")
+    status, out, err = run(
+        capsys, "snapshot", "--config", str(config), "--login", "admin", "--login", "am001"
+    )
+    assert status == 0, err
+    lines = out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["admin", "am001"]
+    for login, line in zip(("admin", "am001"), lines, strict=True):
+        name = line.rsplit("(", 1)[1].rstrip(").")
+        info = SnapshotInfo.from_json((folder / f"{name[:36]}.json").read_text())
+        assert info.rows > 0 and (folder / info.file).stat().st_size == info.bytes
+        assert line == (
+            f"{login}: {info.rows} records, {info.bytes} bytes in {info.build_seconds:.1f} s "
+            f"({info.file})."
+        )
+    status, _, err = run(capsys, "snapshot", "--config", str(config), "--login", "nobody")
+    assert (status, err.strip()) == (2, "fieldbook-server: User 'nobody' does not exist.")

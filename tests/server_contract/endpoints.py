@@ -69,6 +69,7 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
         Endpoint("GET", "/sync/hello", Access.SIGNED_IN_OR_DRAIN),
         Endpoint("POST", "/sync/push", Access.SIGNED_IN_OR_DRAIN),
         Endpoint("GET", "/sync/pull", Access.SIGNED_IN),
+        Endpoint("GET", "/sync/snapshot", Access.SIGNED_IN),
         Endpoint("POST", "/sync/drained", Access.CLOSED_ACCOUNT),
         # Not in docs/wire.md (admin only there): the server lets team heads list their own
         # team's users and the teams; both are reference data every replica holds anyway.

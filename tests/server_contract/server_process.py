@@ -11,7 +11,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ from server.config import ServerSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL_VARIABLE = "FIELDBOOK_CONTRACT_DATABASE_URL"
+SNAPSHOT_DIR_VARIABLE = "FIELDBOOK_CONTRACT_SNAPSHOT_DIR"
 START_TIMEOUT_SECONDS = 60.0
 
 
@@ -37,18 +38,26 @@ def contract_settings() -> ServerSettings:
     return ServerSettings(argon2_time_cost=1, argon2_memory_kib=8192)
 
 
-def build_app(database_url: str, *, initialise: bool = True) -> FastAPI:
+def build_app(
+    database_url: str, *, initialise: bool = True, snapshot_dir: Path | None = None
+) -> FastAPI:
     from server.app import create_app
 
-    return create_app(
-        database_url=database_url, settings=contract_settings(), initialise=initialise
-    )
+    settings = contract_settings()
+    if snapshot_dir is not None:
+        settings = replace(settings, snapshot_dir=str(snapshot_dir))
+    return create_app(database_url=database_url, settings=settings, initialise=initialise)
 
 
 def app_from_environment() -> FastAPI:
     """uvicorn's `--factory` target: each worker process builds its own app on the schema that
     `start_server_process` created before starting them."""
-    return build_app(os.environ[DATABASE_URL_VARIABLE], initialise=False)
+    snapshot_dir = os.environ.get(SNAPSHOT_DIR_VARIABLE)
+    return build_app(
+        os.environ[DATABASE_URL_VARIABLE],
+        initialise=False,
+        snapshot_dir=Path(snapshot_dir) if snapshot_dir else None,
+    )
 
 
 def bootstrap_admin(database_url: str, *, login: str, password: str) -> str:
@@ -131,10 +140,16 @@ class ServerProcess:
 
 
 def start_server_process(
-    *, database_url: str, port: int, workers: int = 1, log_path: Path | None = None
+    *,
+    database_url: str,
+    port: int,
+    workers: int = 1,
+    log_path: Path | None = None,
+    snapshot_dir: Path | None = None,
 ) -> ServerProcess:
     """Start uvicorn and wait until it answers; the schema is created before the workers fork
-    so that several workers never race to create it."""
+    so that several workers never race to create it. With `snapshot_dir` it serves (and
+    builds) replica snapshots there."""
     from server.db import init_database, open_engine
 
     engine = open_engine(database_url)
@@ -161,6 +176,9 @@ def start_server_process(
         "--no-access-log",
     ]
     environment = {**os.environ, DATABASE_URL_VARIABLE: database_url}
+    environment.pop(SNAPSHOT_DIR_VARIABLE, None)  # only ever the caller's choice
+    if snapshot_dir is not None:
+        environment[SNAPSHOT_DIR_VARIABLE] = str(snapshot_dir)
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)
     log.close()
     server = ServerProcess(process=process, base_url=f"http://127.0.0.1:{port}", log_path=log_path)
