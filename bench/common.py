@@ -78,3 +78,20 @@ def progress(message: str, *, quiet: bool) -> None:
     """Progress goes to stderr, so `--json` output on stdout stays one clean object."""
     if not quiet:
         print(message, file=sys.stderr, flush=True)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    On Linux, from `VmHWM`: `getrusage`'s `ru_maxrss` survives `exec`, so a worker process
+    started by a large parent reports the parent's peak as its own (a client started by a
+    benchmark that had just built a snapshot showed 205 MB before it had synced anything).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text(encoding="ascii", errors="replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -6,7 +6,13 @@ uvicorn process; the client runs in its own process too, so its peak RSS is the 
 Beside it, in the same run, the same rows are written with raw `sqlite3.executemany` into an
 empty file with the same tables and PRAGMAs: the baseline the sync is measured against.
 
-    .venv/bin/python bench/sync_initial.py [--customers N] [--activities N] [--json [FILE]]
+By default the server first builds the administrator's replica snapshot (timed and reported on
+its own line: a server does this ahead of time, see docs/sync-protocol.md), and the client's
+first sync downloads and adopts it, then pulls what is newer. `--paged` measures the page-by-page
+pull from the start instead (what a client gets when the server has no snapshot for it).
+
+    .venv/bin/python bench/sync_initial.py [--customers N] [--activities N] [--paged]
+        [--json [FILE]]
 
 Goals: >= 150,000 rows/s, within 3.5x of raw executemany, client peak RSS < 200 MB. Figures are
 printed, never asserted.
@@ -18,7 +24,6 @@ import argparse
 import cProfile
 import json
 import pstats
-import resource
 import shutil
 import sqlite3
 import subprocess
@@ -33,7 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
-from bench.common import add_json_option, emit, format_table, progress  # noqa: E402
+from bench.common import (  # noqa: E402
+    add_json_option,
+    emit,
+    format_table,
+    peak_rss_mb,
+    progress,
+)
 
 GOAL_ROWS_PER_S = 150_000
 GOAL_RATIO = 3.5
@@ -54,16 +65,10 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         replica_path=path,
         server_url=arguments.server,
         login=arguments.login,
-        options=SyncOptions(pull_limit=arguments.pull_limit),
+        options=SyncOptions(pull_limit=arguments.pull_limit, use_snapshots=not arguments.paged),
     )
     sign_in(stack, engine=engine, login=arguments.login, password=arguments.password)
     pages = 0
-
-    def count_page(_progress: object) -> None:
-        nonlocal pages
-        pages += 1
-
-    stack.engine.on_progress = count_page
     timings = {"wait_for_server": 0.0, "apply": 0.0}
     real_pull, real_apply = stack.api.pull, stack.engine.apply_page
 
@@ -75,6 +80,8 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
             timings["wait_for_server"] += time.perf_counter() - begun
 
     def timed_apply(page: dict[str, Any], *, from_cursor: str | None) -> int | None:
+        nonlocal pages
+        pages += 1
         begun = time.perf_counter()
         try:
             return real_apply(page, from_cursor=from_cursor)
@@ -101,6 +108,7 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
 
     setattr(apply, "upsert_rows", timed_upsert)  # noqa: B010
     for step, module, name in (
+        ("snapshot_adopt", sync_engine, "adopt_snapshot"),
         ("search_index", bulk, "index_rows"),
         ("search_catch_up", bulk, "bring_index_up_to_date"),
         ("apply_changes", sync_engine, "apply_changes"),
@@ -113,7 +121,18 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
     peak_rss_at: dict[str, float] = {}
     for step in ("restore_indexes_in_steps", "build_deferred_index_in_steps"):
         _note_peak_rss_first(sync_engine, step, peak_rss_at)
+    real_download = stack.api.download_snapshot
+
+    def timed_download(**kwargs: Any) -> Any:
+        begun = time.perf_counter()
+        try:
+            return real_download(**kwargs)
+        finally:
+            timings["snapshot_download"] = time.perf_counter() - begun
+
+    timings["snapshot_download"] = 0.0
     stack.api.pull = timed_pull  # type: ignore[method-assign]
+    stack.api.download_snapshot = timed_download  # type: ignore[method-assign]
     stack.engine.apply_page = timed_apply  # type: ignore[method-assign]
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -132,6 +151,8 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
     return {
         "rows": summary.pulled,
         "seconds": seconds,
+        "snapshot_download_seconds": timings["snapshot_download"],
+        "snapshot_adopt_seconds": timings["snapshot_adopt"],
         "pages": pages,
         "pull_seconds": timings["wait_for_server"],
         "apply_seconds": timings["apply"],
@@ -147,7 +168,7 @@ def client_worker(arguments: argparse.Namespace) -> dict[str, Any]:
         "apply_changes_seconds": timings["apply_changes"],
         "upsert_seconds_by_entity": upsert_by_entity,
         "bytes_on_wire": transport.bytes_received,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -156,7 +177,7 @@ def _note_peak_rss_first(module: Any, name: str, peaks: dict[str, float]) -> Non
     real = getattr(module, name)
 
     def noting(*args: Any, **kwargs: Any) -> Any:
-        peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peaks[name] = peak_rss_mb()
         return real(*args, **kwargs)
 
     setattr(module, name, noting)
@@ -234,6 +255,25 @@ def raw_baseline(
     return rows, seconds
 
 
+def _build_snapshot(database_url: str, *, directory: Path) -> dict[str, Any]:
+    """The administrator's snapshot, built the way `fieldbook-server snapshot` builds it."""
+    from server.db import open_engine
+    from server.snapshot import build_snapshot_for_login
+
+    directory.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(database_url)
+    started = time.perf_counter()
+    try:
+        info = build_snapshot_for_login(engine, login="admin", directory=directory)
+    finally:
+        engine.dispose()
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": info.rows,
+        "bytes": info.bytes,
+    }
+
+
 def run(arguments: argparse.Namespace) -> dict[str, Any]:
     from protocol.demo_firm import DEMO_PASSWORD, generate_firm
     from server.config import ServerSettings
@@ -264,8 +304,16 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
             load_seconds = time.perf_counter() - started
             engine.dispose()
             progress(f"loaded {sum(loaded.values()):,} rows in {load_seconds:.0f} s", quiet=quiet)
+            snapshots = work / "snapshots"
+            snapshot = None
+            if not arguments.paged:
+                progress("the server builds the administrator's snapshot ...", quiet=quiet)
+                snapshot = _build_snapshot(url, directory=snapshots)
             server = start_server_process(
-                database_url=url, port=free_port(), log_path=work / "server.log"
+                database_url=url,
+                port=free_port(),
+                log_path=work / "server.log",
+                snapshot_dir=None if arguments.paged else snapshots,
             )
             try:
                 replica = work / "client" / "replica.sqlite3"
@@ -285,6 +333,7 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
                         str(replica),
                         "--pull-limit",
                         str(arguments.pull_limit),
+                        *(["--paged"] if arguments.paged else []),
                         *(["--profile", str(arguments.profile)] if arguments.profile else []),
                     ],
                     capture_output=True,
@@ -316,6 +365,11 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
         "activities": arguments.activities,
         "rows": client["rows"],
         "seconds": round(client["seconds"], 3),
+        "mode": "paged" if arguments.paged else "snapshot",
+        "snapshot_build_seconds": round(snapshot["seconds"], 1) if snapshot else None,
+        "snapshot_bytes": snapshot["bytes"] if snapshot else None,
+        "client_snapshot_download_seconds": round(client["snapshot_download_seconds"], 3),
+        "client_snapshot_adopt_seconds": round(client["snapshot_adopt_seconds"], 3),
         "client_cpu_seconds": round(client["cpu_seconds"], 3),
         "rows_per_s": round(rows_per_s),
         "baseline_rows": baseline_rows,
@@ -359,6 +413,9 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
 
 def table(report: dict[str, Any]) -> str:
     rows = [
+        ("mode (snapshot, or paged from the start)", report["mode"], ""),
+        ("server: snapshot built beforehand (s)", report["snapshot_build_seconds"] or "-", ""),
+        ("server: snapshot file (bytes)", report["snapshot_bytes"] or "-", ""),
         ("rows pulled", report["rows"], ""),
         ("seconds", report["seconds"], ""),
         ("client CPU seconds (all threads)", report["client_cpu_seconds"], ""),
@@ -370,6 +427,8 @@ def table(report: dict[str, Any]) -> str:
         ("  peak RSS by the indexes' return (MB)", report["peak_rss_before_search_index_mb"], ""),
         ("bytes on the wire", report["bytes_on_wire"], ""),
         ("pages", report["pages"], ""),
+        ("  downloading the snapshot (s)", report["client_snapshot_download_seconds"], ""),
+        ("  adopting the snapshot (s)", report["client_snapshot_adopt_seconds"], ""),
         ("  waiting for the server (s)", report["client_waiting_for_server_seconds"], ""),
         ("  applying pages (s)", report["client_applying_seconds"], ""),
         ("    records and search (apply_changes)", report["client_apply_changes_seconds"], ""),
@@ -422,6 +481,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--activities", type=int, default=None, help="default: 10 per customer")
     parser.add_argument("--pull-limit", type=int, default=5_000, help="changes per page")
+    parser.add_argument(
+        "--paged",
+        action="store_true",
+        help="no snapshot: measure the page-by-page pull from the start",
+    )
     parser.add_argument(
         "--profile",
         metavar="FILE",
