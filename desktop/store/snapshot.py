@@ -6,14 +6,20 @@ then pull only what changed after the snapshot's cursor. Pulling 1.4 million row
 spends most of its time in per-row Python and in building the search index; copying a file
 spends it in SQLite's C code and the disk.
 
-The file is copied in with SQLite's backup API while no other connection has the replica open
-(`file_to_ourselves`), so readers never see half of it and a crash leaves the old contents. What
-this computer wrote itself (`LOCAL_TABLES`: sign-in state, the outbox and its id counter) is
-first copied from the replica into the snapshot, so it survives the swap.
+While no other connection has the replica open (`file_to_ourselves`), what this computer wrote
+itself (`LOCAL_TABLES`: sign-in state, the outbox and its id counter) is copied into the snapshot,
+durably, and then the snapshot takes the replica's place:
+- on POSIX systems by renaming it over the replica: the file is written once (downloaded and
+  synced as it arrives), and a rename is atomic, so a crash leaves the old file or the new one;
+- elsewhere (Windows cannot rename over an open file), or if the rename fails, by copying its
+  pages in with SQLite's backup API, which writes the 1.5 GB of a whole firm a second time (9 s
+  of a 15 s first sync, measured) but is just as atomic.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 from collections.abc import Mapping
 from contextlib import closing
@@ -24,6 +30,13 @@ from sqlalchemy import Engine
 from desktop.store.engine import StoreError, file_to_ourselves
 from desktop.store.replica import HEAD_REVISION
 from desktop.store.schema import entity_tables
+
+log = logging.getLogger(__name__)
+
+# Written over the start of a replica file that a snapshot replaced: a program that opened the
+# old file while the swap held it gets "file is not a database" when its turn comes, instead of
+# writing into a file nobody will read again.
+REPLACED_FILE_MARK = b"Fieldbook: replaced by a snapshot\0"
 
 # Tables holding what this computer wrote itself; every other table is the server's data, or is
 # derived from it (indexes, search), and comes from the snapshot.
@@ -79,23 +92,56 @@ def adopt_snapshot(
         if not replica_is_empty(replica):
             raise SnapshotRefused("The replica already holds records or unsent changes.")
         _copy_local_tables(replica, snapshot_path=snapshot_path, values=sync_state_values)
-        # In rollback-journal mode the pages are written once, straight into the file (through
-        # the WAL they would be written twice: the backup, then the checkpoint). Safe while the
-        # file is ours alone; the journal keeps the old pages until the copy is committed.
+        # Rollback-journal mode: no -wal or -shm file is left beside the file that takes its
+        # place, and the backup below writes each page once instead of twice (WAL + checkpoint).
         replica.execute("PRAGMA journal_mode=DELETE")
-        replica.execute("PRAGMA synchronous=NORMAL")
-        source = sqlite3.connect(snapshot_path)
+        if not _rename_over(replica_path, snapshot_path=snapshot_path):
+            _copy_pages(replica, snapshot_path=snapshot_path)
+
+
+def _rename_over(replica_path: Path, *, snapshot_path: Path) -> bool:
+    """Put the snapshot file in the replica's place; False (nothing changed) where that cannot
+    be done. The caller holds the old file exclusively."""
+    if os.name != "posix":
+        return False
+    old_file = os.open(replica_path, os.O_RDWR)
+    try:
         try:
-            source.backup(replica)
+            os.replace(snapshot_path, replica_path)
+        except OSError as error:
+            log.warning("could not rename the snapshot over the replica (%s): copying it", error)
+            return False
+        directory = os.open(replica_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power cut
         finally:
-            source.close()
-        replica.execute("PRAGMA journal_mode=WAL")
+            os.close(directory)
+        os.pwrite(old_file, REPLACED_FILE_MARK, 0)
+        os.fsync(old_file)
+        return True
+    finally:
+        # Closing a descriptor drops this process's POSIX locks on the old file; SQLite's own
+        # connection to it is closed right after by the caller, and nothing uses it meanwhile.
+        os.close(old_file)
+
+
+def _copy_pages(replica: sqlite3.Connection, *, snapshot_path: Path) -> None:
+    replica.execute("PRAGMA synchronous=NORMAL")  # one sync at commit; the journal keeps the old
+    source = sqlite3.connect(snapshot_path)
+    try:
+        source.backup(replica)
+    finally:
+        source.close()
+    replica.execute("PRAGMA journal_mode=WAL")
 
 
 def _copy_local_tables(
     replica: sqlite3.Connection, *, snapshot_path: Path, values: Mapping[str, str]
 ) -> None:
     replica.execute("ATTACH DATABASE ? AS snapshot", (str(snapshot_path),))
+    # Its commit syncs the whole file, download included: it must be on disk before it takes
+    # the replica's place.
+    replica.execute("PRAGMA snapshot.synchronous=FULL")
     try:
         missing = [t for t in LOCAL_TABLES if not _has_table(replica, "snapshot", t)]
         if missing:

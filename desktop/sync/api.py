@@ -255,6 +255,7 @@ class ApiClient:
                     token=token,
                     accept=SNAPSHOT_MEDIA_TYPE,
                     on_bytes=on_bytes if on_progress is not None else None,
+                    durable=True,  # it may become the replica itself (`adopt_snapshot`)
                 )
             )
         except RequestRejected as error:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import requests
 from requests.adapters import BaseAdapter
@@ -86,6 +87,44 @@ class Download:
 
 # Bytes read and written per step of a download: few system calls, little memory.
 DOWNLOAD_CHUNK_BYTES = 1 << 20
+# A durable download is synced to disk every this many bytes, on another thread while the next
+# ones arrive: the disk works during the download instead of all at its end.
+DURABLE_SYNC_BYTES = 64 << 20
+_sync_file = getattr(os, "fdatasync", os.fsync)  # macOS has no fdatasync
+
+
+class _SyncAsWritten:
+    """Syncs a file being written to disk on another thread, one sync at a time."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.synced_up_to = 0
+        self.running: threading.Thread | None = None
+        self.failure: OSError | None = None
+
+    def written(self, size: int) -> None:
+        if size - self.synced_up_to < DURABLE_SYNC_BYTES:
+            return
+        if self.running is not None and self.running.is_alive():
+            return
+        self.synced_up_to = size
+        self.file.flush()  # what was written so far reaches the operating system first
+        self.running = threading.Thread(target=self._sync, name="download-sync", daemon=True)
+        self.running.start()
+
+    def _sync(self) -> None:
+        try:
+            _sync_file(self.file.fileno())
+        except OSError as error:  # reported by `finish`, on the downloading thread
+            self.failure = error
+
+    def finish(self) -> None:
+        if self.running is not None:
+            self.running.join()
+        if self.failure is not None:
+            raise self.failure
+        self.file.flush()
+        _sync_file(self.file.fileno())
 
 
 class Transport:
@@ -212,10 +251,12 @@ class Transport:
         token: str | None = None,
         accept: str = "application/octet-stream",
         on_bytes: Callable[[int, int | None, Mapping[str, str]], None] | None = None,
+        durable: bool = False,
     ) -> Download:
         """GET a large body straight into the file `into`, hashing it on the way; an error
         answer raises the same typed `SyncError` as `request`. `on_bytes(written, total,
-        headers)` follows the progress (`total` is None without a Content-Length).
+        headers)` follows the progress (`total` is None without a Content-Length). `durable`:
+        the file is on disk when this returns, synced as it arrived.
 
         The body is asked for uncompressed: a large file compressed on the fly costs the server
         more time than the wire saves."""
@@ -244,12 +285,17 @@ class Transport:
             length = reply.headers.get("Content-Length")
             declared = int(length) if length and length.isdigit() else None
             with into.open("wb") as out:
+                syncing = _SyncAsWritten(out) if durable else None
                 for chunk in reply.iter_content(DOWNLOAD_CHUNK_BYTES):
                     out.write(chunk)
                     digest.update(chunk)
                     size += len(chunk)
+                    if syncing is not None:
+                        syncing.written(size)
                     if on_bytes is not None:
                         on_bytes(size, declared, reply.headers)
+                if syncing is not None:
+                    syncing.finish()
             self._count(reply, 0, size)
         if fault is not None and fault.kind is FaultKind.DROP_RESPONSE:
             raise Offline(f"The connection to {self.base_url} broke during the download.")

@@ -227,9 +227,10 @@ def _normal(value: Any) -> Any:
 
 
 @contextmanager
-def start_server(database_url: str) -> Iterator[Firm]:
-    """A server on `database_url` (uvicorn in a thread, 127.0.0.1, free port) with one team."""
-    app = build_app(database_url)
+def start_server(database_url: str, *, snapshot_dir: Path | None = None) -> Iterator[Firm]:
+    """A server on `database_url` (uvicorn in a thread, 127.0.0.1, free port) with one team;
+    with `snapshot_dir`, it serves the replica snapshots built there."""
+    app = build_app(database_url, snapshot_dir=snapshot_dir)
     try:
         with (
             ThreadedServer(app) as server,

@@ -6,8 +6,10 @@ loader, then `VACUUM INTO`), so the adoption is tested against a real replica fi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+import time
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 from sqlalchemy import Engine
 
 from desktop.store import engine as engine_module
+from desktop.store import snapshot as snapshot_module
 from desktop.store.bulk import load_demo_firm
 from desktop.store.changes import create_record
 from desktop.store.engine import ReplicaBusy, file_to_ourselves
@@ -98,8 +101,17 @@ def test_every_table_is_either_local_or_the_servers(
     assert tables - set(LOCAL_TABLES) - set(entity_tables) == derived
 
 
+@pytest.fixture(params=["renamed", "copied"])
+def adoption_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a snapshot takes the replica's place: renamed over it (POSIX), or its pages
+    copied in (Windows, or when the rename fails)."""
+    if request.param == "copied":
+        monkeypatch.setattr(snapshot_module, "_rename_over", lambda *_a, **_k: False)
+    return str(request.param)
+
+
 def test_adopting_brings_the_data_and_keeps_what_this_computer_wrote(
-    replica: Engine, replica_path: Path, snapshot: Path, snapshot_source: Path
+    replica: Engine, replica_path: Path, snapshot: Path, snapshot_source: Path, adoption_path: str
 ) -> None:
     client_id = state.get(replica, state.CLIENT_ID)
     with replica.begin() as connection:  # an acknowledged entry: its id must never be reused
@@ -202,3 +214,38 @@ def test_other_threads_wait_for_the_file_instead_of_failing(
         connection.execute("UPDATE sync_state SET value = 'wang.wei' WHERE key = 'login'")
     reader.join(timeout=5)
     assert seen == ["wang.wei"]
+
+
+def test_a_program_that_opened_the_old_file_meanwhile_cannot_write_into_it(
+    replica: Engine, replica_path: Path, snapshot: Path
+) -> None:
+    """It waited for the lock on the file the snapshot replaced: it gets an error, and the
+    record it tried to write is not silently kept in a file nobody reads again."""
+    if os.name != "posix":
+        pytest.skip("the snapshot is renamed over the replica on POSIX systems only")
+    outcome: list[BaseException | None] = []
+    opened = threading.Event()
+
+    def late_writer() -> None:
+        connection = sqlite3.connect(replica_path, timeout=10)
+        opened.set()
+        try:
+            connection.execute("INSERT INTO sync_state (key, value) VALUES ('late', 'x')")
+            connection.commit()
+            outcome.append(None)
+        except sqlite3.DatabaseError as error:
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    with file_to_ourselves(replica, replica_path) as connection:
+        writer = threading.Thread(target=late_writer)
+        writer.start()
+        assert opened.wait(5)
+        time.sleep(0.2)  # it now waits for our lock, on the old file
+        connection.execute("PRAGMA journal_mode=DELETE")
+        assert snapshot_module._rename_over(replica_path, snapshot_path=snapshot)
+    writer.join(timeout=15)
+    assert len(outcome) == 1 and isinstance(outcome[0], sqlite3.DatabaseError)
+    assert "not a database" in str(outcome[0])
+    assert _count(replica_path, "customer") > 0  # the path now holds the snapshot

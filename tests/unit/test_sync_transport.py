@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import random
 import socket
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import NoKeyringError
 
+from desktop.sync import transport as transport_module
 from desktop.sync.credentials import SERVICE, CredentialStore
 from desktop.sync.errors import (
     BadCredentials,
@@ -165,3 +168,40 @@ def test_backoff_grows_exponentially_with_jitter_and_a_ceiling() -> None:
         delays = {backoff.delay(failures, rng) for _ in range(20)}
         assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
         assert len(delays) > 1  # jitter: a whole office does not retry in step
+
+
+def test_a_durable_download_is_synced_to_disk_while_it_arrives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wire = FakeWire()
+    body = bytes(range(256)) * 4096  # 1 MiB
+    wire.answer_next("/files/big", 200, body)
+    synced_sizes: list[int] = []
+    target = tmp_path / "big.bin"
+    monkeypatch.setattr(transport_module, "DOWNLOAD_CHUNK_BYTES", 64 << 10)
+    monkeypatch.setattr(transport_module, "DURABLE_SYNC_BYTES", 256 << 10)
+    monkeypatch.setattr(
+        transport_module, "_sync_file", lambda fileno: synced_sizes.append(os.fstat(fileno).st_size)
+    )
+    download = Transport(base_url=BASE_URL, adapter=wire).download(
+        "/files/big", into=target, durable=True
+    )
+    assert download.size == len(body) and target.read_bytes() == body
+    assert len(synced_sizes) >= 2  # during the download, not only at its end
+    assert synced_sizes[0] < len(body) and synced_sizes[-1] == len(body)
+
+
+def test_a_failed_sync_of_a_durable_download_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wire = FakeWire()
+    wire.answer_next("/files/big", 200, b"x" * (1 << 20))
+
+    def full_disk(_fileno: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(transport_module, "_sync_file", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        Transport(base_url=BASE_URL, adapter=wire).download(
+            "/files/big", into=tmp_path / "big.bin", durable=True
+        )
