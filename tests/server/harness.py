@@ -109,14 +109,7 @@ class ServerHarness:
 
     def push_raw(self, session: Session, mutations: list[dict[str, Any]]) -> Any:
         return self.client.post(
-            "/sync/push",
-            headers=session.headers,
-            json={
-                "client_id": session.client_id,
-                "protocol_version": PROTOCOL_VERSION,
-                "schema_version": SCHEMA_VERSION,
-                "mutations": mutations,
-            },
+            "/sync/push", headers=session.headers, json=push_body(session.client_id, mutations)
         )
 
     def push(self, session: Session, *mutations: dict[str, Any]) -> dict[str, Any]:
@@ -189,3 +182,13 @@ def make_firm(server: ServerHarness) -> Firm:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def push_body(client_id: str, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+    """A `POST /sync/push` body of this client's mutations, at the current protocol."""
+    return {
+        "client_id": client_id,
+        "protocol_version": PROTOCOL_VERSION,
+        "schema_version": SCHEMA_VERSION,
+        "mutations": mutations,
+    }

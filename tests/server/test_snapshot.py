@@ -23,7 +23,7 @@ from desktop.store.bulk import initial_load_in_progress
 from desktop.store.replica import HEAD_REVISION, open_replica
 from desktop.store.search import search_answer
 from protocol.demo_firm import DemoFirm
-from protocol.messages import PROTOCOL_VERSION, SCHEMA_VERSION, make_cursor
+from protocol.messages import make_cursor
 from server.config import ServerSettings, load_settings
 from server.db import mark_restored, read_meta
 from server.errors import ApiError
@@ -39,6 +39,7 @@ from server.snapshot import (
     sidecar_path,
     usable_snapshot,
 )
+from tests.server.harness import push_body
 from tests.server.snapshots import (
     login_of,
     principal,
@@ -84,12 +85,10 @@ def give_the_manager_history(engine: Engine, firm: DemoFirm, manager: str) -> No
         answer = client.post(
             "/sync/push",
             headers=signed.headers,
-            json={
-                "client_id": signed.client_id,
-                "protocol_version": PROTOCOL_VERSION,
-                "schema_version": SCHEMA_VERSION,
-                "mutations": [{**mutation, "fields": {"name": "Not mine"}, "base_version": 1}],
-            },
+            json=push_body(
+                signed.client_id,
+                [{**mutation, "fields": {"name": "Not mine"}, "base_version": 1}],
+            ),
         ).json()
     assert answer["results"][0]["status"] == "rejected", answer
 
@@ -182,6 +181,15 @@ def test_a_build_removes_work_folders_that_builds_killed_midway_left(
     assert under_way.exists()  # maybe another process's build
 
 
+def usable_for(
+    engine: Engine, login: str, folder: Path, *, schema: str = HEAD_REVISION, max_lag: int
+) -> SnapshotInfo | None:
+    """`usable_snapshot` for the user as they are now (role and team read again)."""
+    return usable_snapshot(
+        engine, principal=principal(engine, login), directory=folder, schema=schema, max_lag=max_lag
+    )
+
+
 def test_usable_only_while_it_fits_the_caller(
     demo_engine: Engine, demo_firm: DemoFirm, snapshot_folder: Path
 ) -> None:
@@ -189,10 +197,7 @@ def test_usable_only_while_it_fits_the_caller(
     info = build_snapshot_for_login(demo_engine, login=head, directory=snapshot_folder)
 
     def usable(*, schema: str = HEAD_REVISION, max_lag: int = 0) -> SnapshotInfo | None:
-        caller = principal(demo_engine, head)
-        return usable_snapshot(
-            demo_engine, principal=caller, directory=snapshot_folder, schema=schema, max_lag=max_lag
-        )
+        return usable_for(demo_engine, head, snapshot_folder, schema=schema, max_lag=max_lag)
 
     assert usable() == info
     assert usable(schema="0004") is None
@@ -223,14 +228,7 @@ def test_stale_after_a_role_or_team_change(
     info = build_snapshot_for_login(demo_engine, login=head, directory=snapshot_folder)
     caller = principal(demo_engine, head)
     update_user(demo_engine, user_id=caller.user_id, changes=change, actor=SYSTEM)
-    found = usable_snapshot(
-        demo_engine,
-        principal=principal(demo_engine, head),
-        directory=snapshot_folder,
-        schema=info.schema,
-        max_lag=1_000,
-    )
-    assert found is None
+    assert usable_for(demo_engine, head, snapshot_folder, schema=info.schema, max_lag=1_000) is None
 
 
 def test_not_usable_without_its_description_or_its_file(
@@ -241,13 +239,10 @@ def test_not_usable_without_its_description_or_its_file(
 ) -> None:
     login = login_of(demo_firm, "account_manager")
     info = build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
-    caller = principal(demo_engine, login)
     sidecar, file = sidecar_path(snapshot_folder, info.user_id), snapshot_folder / info.file
 
     def usable() -> SnapshotInfo | None:
-        return usable_snapshot(
-            demo_engine, principal=caller, directory=snapshot_folder, schema=info.schema, max_lag=10
-        )
+        return usable_for(demo_engine, login, snapshot_folder, schema=info.schema, max_lag=10)
 
     assert usable() == info
     described = sidecar.read_text()
@@ -283,14 +278,9 @@ def test_a_failed_build_keeps_the_previous_snapshot(
         build_snapshot_for_login(demo_engine, login=login, directory=snapshot_folder)
     assert "previous one" in str(failure.value) and login in str(failure.value)
     assert sorted(path.name for path in snapshot_folder.iterdir()) == contents  # nothing left over
-    found = usable_snapshot(
-        demo_engine,
-        principal=principal(demo_engine, login),
-        directory=snapshot_folder,
-        schema=before.schema,
-        max_lag=10,
+    assert (
+        usable_for(demo_engine, login, snapshot_folder, schema=before.schema, max_lag=10) == before
     )
-    assert found == before
 
 
 def test_a_build_into_an_unusable_folder_says_so(
